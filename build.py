@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Build the nexttoken site: export GPT-2 to ONNX, render the story, copy the runtimes.
+
+    python build.py                      # build dist/ from openai-community/gpt2
+    python build.py --model ./my-gpt2    # a local GPT-2-family checkpoint instead
+    python build.py serve                # build, then serve on http://127.0.0.1:8000/
+"""
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from export import assets, render
+from export.errors import BuildError
+from export.manifest import build_manifest, describe_graph, write_manifest
+from export.onnx_export import TOKENIZER_FILES, export_model, tool_versions
+from export.source import DEFAULT_MODEL, resolve
+
+ROOT = Path(__file__).resolve().parent
+CONTENT, SITE_SRC, NODE_MODULES = ROOT / "content", ROOT / "site_src", ROOT / "node_modules"
+
+
+def build(model=DEFAULT_MODEL, out=ROOT / "dist", cache_dir=ROOT / ".cache" / "exports", log=print):
+    """Build the whole site into ``out``; nothing in ``out`` changes unless every step succeeds."""
+    out = Path(out)
+    _check_output_dir(out)
+    # Read and check every source before writing anything.
+    config = render.load_config(CONTENT)
+    chapters = render.collect_chapters(CONTENT, config)
+    documents = render.collect_documents(CONTENT, config)
+    env = render.make_environment(SITE_SRC / "templates")
+    assets.check_vendor(NODE_MODULES)
+    source = resolve(model)
+    export_dir, fresh = export_model(source, Path(cache_dir))
+    log(f"model: {source.spec} ({'exported' if fresh else 'cached export'} in {export_dir})")
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; a site is meant to be read
+    try:
+        manifest = _write_site(staging, source, export_dir, config, chapters, documents, env)
+        _replace_dir(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    total = sum(f["bytes"] for f in manifest["files"].values())
+    log(f"built {out} ({total / 1e6:.1f} MB of model, tokenizer and Python)")
+    return manifest
+
+
+def _write_site(site, source, export_dir, config, chapters, documents, env):
+    (site / "model").mkdir()
+    onnx_files = []
+    for path in sorted(export_dir.glob("model.onnx*")):
+        shutil.copyfile(path, site / "model" / path.name)
+        onnx_files.append(f"model/{path.name}")
+    tokenizer = {}
+    for name in TOKENIZER_FILES:
+        shutil.copyfile(export_dir / name, site / "model" / name)
+        tokenizer[name.split(".")[0]] = f"model/{name}"
+    assets.copy_static(SITE_SRC, site)
+    python_files = assets.copy_python(SITE_SRC, site)
+    vendored = assets.copy_vendor(NODE_MODULES, site)
+
+    model_config = json.loads((source.path / "config.json").read_text())
+    model = {"name": source.spec, "fingerprint": source.fingerprint, "variant": "fp32",
+             "vocab_size": model_config["vocab_size"], "n_ctx": model_config["n_positions"],
+             "n_layer": model_config["n_layer"], "n_head": model_config["n_head"],
+             "n_embd": model_config["n_embd"], "eos_id": model_config.get("eos_token_id", 50256)}
+    manifest = build_manifest(site, model, onnx_files, describe_graph(site / onnx_files[0]),
+                              tokenizer, python_files, tool_versions())
+    manifest["runtimes"] = {"pyodide": "vendor/pyodide/", "onnxruntime": "vendor/onnxruntime-web/",
+                            "files": vendored}
+    write_manifest(site, manifest)
+
+    context = {"site": config, "manifest": manifest, "chapters": []}
+    context["chapters"] = [{"slug": c.slug, "title": c.title, "html": render.render_chapter(env, c, context)}
+                           for c in chapters]
+    context.update({key: render.render_chapter(env, doc, context) for key, doc in documents.items()})
+    for page in config.get("pages", ["index.html"]):
+        (site / page).write_text(render.render_page(env, page, context), encoding="utf-8")
+    return manifest
+
+
+def _check_output_dir(out: Path):
+    if out.exists() and any(out.iterdir()) and not (out / "manifest.json").is_file():
+        raise BuildError(f"--out {out} is not empty and holds no earlier build; choose an empty "
+                         "or new directory (the build replaces its contents)")
+
+
+def _replace_dir(new: Path, out: Path):
+    """Swap the finished build into place, keeping the old one until the new one is there."""
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+        out.rename(old / "site")
+    new.rename(out)
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def serve(port=8000, **build_args):
+    from export.server import make_server
+
+    build(**build_args)
+    server = make_server(build_args.get("out", ROOT / "dist"), port=port, quiet=False)
+    print(f"serving http://127.0.0.1:{server.server_address[1]}/  (Ctrl+C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", choices=["build", "serve"], default="build")
+    parser.add_argument("--model", default=DEFAULT_MODEL,
+                        help=f"Hugging Face Hub id or local checkpoint directory (default {DEFAULT_MODEL})")
+    parser.add_argument("--out", type=Path, default=ROOT / "dist", help="output directory (default dist/)")
+    parser.add_argument("--cache-dir", type=Path, default=ROOT / ".cache" / "exports",
+                        help="where exported models are kept between builds")
+    parser.add_argument("--port", type=int, default=8000, help="port for serve (default 8000)")
+    args = parser.parse_args(argv)
+    build_args = {"model": args.model, "out": args.out, "cache_dir": args.cache_dir}
+    try:
+        if args.command == "serve":
+            serve(port=args.port, **build_args)
+        else:
+            build(**build_args)
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""manifest.json: the one contract between the build (Python) and the page (JavaScript).
+
+File names, tensor names, model shape and sha256 hashes are written here once, by the build,
+and only ever read by the browser; nothing in JavaScript repeats them.
+"""
+import hashlib
+import json
+from pathlib import Path
+
+from export.source import file_sha256
+
+MANIFEST = "manifest.json"
+FORMAT = 1
+
+
+def describe_graph(model_path: Path) -> dict:
+    """Tensor names and KV-cache layout of an optimum GPT-2 export, read from the graph itself.
+
+    >>> describe_graph(Path("model.onnx"))["cache"][0]  # doctest: +SKIP
+    {'past': 'past_key_values.0.key', 'present': 'present.0.key'}
+    """
+    import onnx
+
+    graph = onnx.load(str(model_path), load_external_data=False).graph
+    inputs = {i.name: i for i in graph.input}
+    outputs = {o.name for o in graph.output}
+    cache = [{"past": name, "present": name.replace("past_key_values.", "present.", 1)}
+             for name in inputs if name.startswith("past_key_values.")]
+    missing = [c["present"] for c in cache if c["present"] not in outputs]
+    if "logits" not in outputs or missing or not cache:
+        raise ValueError(f"{model_path.name} is not a with-past text-generation export "
+                         f"(missing outputs: {missing or ['logits']})")
+    dims = inputs[cache[0]["past"]].type.tensor_type.shape.dim
+    return {
+        "inputs": [name for name in inputs if not name.startswith("past_key_values.")],
+        "logits": "logits",
+        "cache": cache,
+        # [batch, heads, past_sequence, head_dim]; batch and past length are dynamic
+        "cache_heads": dims[1].dim_value,
+        "cache_head_dim": dims[3].dim_value,
+    }
+
+
+def file_entry(root: Path, relpath: str) -> dict:
+    path = root / relpath
+    return {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
+
+
+def build_manifest(root: Path, model: dict, onnx_files: list, graph: dict, tokenizer: dict,
+                   python_files: list, tools: dict) -> dict:
+    """Assemble the manifest for a site rooted at ``root`` (all paths relative to it)."""
+    listed = [*onnx_files, *tokenizer.values(), *python_files]
+    files = {rel: file_entry(root, rel) for rel in listed}
+    # One id for the whole build: caches in the browser are keyed by it, so any changed file
+    # (model, tokenizer or Python) invalidates what an earlier visit stored.
+    build_id = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
+    return {
+        "format": FORMAT,
+        "build_id": build_id,
+        "model": model,
+        "onnx": {"model": onnx_files[0], "external_data": onnx_files[1:], **graph},
+        "tokenizer": tokenizer,
+        "python": python_files,
+        "files": files,
+        "tools": tools,
+    }
+
+
+def write_manifest(root: Path, manifest: dict) -> Path:
+    path = root / MANIFEST
+    path.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    return path
+
+
+def read_manifest(root: Path) -> dict:
+    return json.loads((Path(root) / MANIFEST).read_text())

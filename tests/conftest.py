@@ -1,0 +1,25 @@
+"""Shared fixtures: a tiny random GPT-2 checkpoint and the site built from it (once per session)."""
+import pytest
+
+from tests.models import TINY, make_gpt2
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """A 2-layer, width-64 GPT-2 with random weights and GPT-2's real tokenizer."""
+    return make_gpt2(tmp_path_factory.mktemp("tiny-gpt2"), **TINY)
+
+
+@pytest.fixture(scope="session")
+def export_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("export-cache")
+
+
+@pytest.fixture(scope="session")
+def tiny_site(tiny_model, export_cache, tmp_path_factory):
+    """The whole site built by build.py from the tiny model."""
+    import build
+
+    out = tmp_path_factory.mktemp("site") / "dist"
+    build.build(model=str(tiny_model), out=out, cache_dir=export_cache, log=lambda *a: None)
+    return out
