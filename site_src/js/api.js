@@ -3,7 +3,7 @@
 // script runs; the engine worker itself starts only on the first call.
 (function () {
   "use strict";
-  const workerUrl = new URL("engine.worker.js", document.currentScript.src);
+  const workerUrl = new URL("engine/worker.js", document.currentScript.src);
   let worker = null;
   let nextId = 1;
   const pending = new Map();

@@ -1,0 +1,63 @@
+// GPT-2 in onnxruntime-web: one prefill, then one-token steps that reuse the KV cache.
+// Tensor names and the cache layout come from the manifest, never from this file.
+import { fetchBytes, siteRoot } from "./fetch.js";
+
+export async function loadModel(manifest, onProgress) {
+  const ort = await import(new URL(manifest.runtimes.onnxruntime + "ort.wasm.min.mjs", siteRoot).href);
+  ort.env.wasm.wasmPaths = new URL(manifest.runtimes.onnxruntime, siteRoot).href;
+  // Several WASM threads need SharedArrayBuffer, which only a cross-origin-isolated page has.
+  ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+  const model = await fetchBytes(manifest.onnx.model, onProgress);
+  const externalData = await Promise.all(manifest.onnx.external_data.map(async (path) => (
+    { path: path.split("/").pop(), data: await fetchBytes(path, onProgress) })));
+  const session = await ort.InferenceSession.create(model, { executionProviders: ["wasm"], externalData });
+  return new Model(ort, session, manifest);
+}
+
+export class Model {
+  constructor(ort, session, manifest) {
+    this.ort = ort;
+    this.session = session;
+    this.onnx = manifest.onnx;
+    this.threads = ort.env.wasm.numThreads;
+    this.contextLength = manifest.model.n_ctx;
+  }
+
+  /** An empty KV cache: {length, tensors}. */
+  newCache() {
+    const { cache_heads: heads, cache_head_dim: dim } = this.onnx;
+    const tensors = {};
+    for (const { past } of this.onnx.cache) {
+      tensors[past] = new this.ort.Tensor("float32", new Float32Array(0), [1, heads, 0, dim]);
+    }
+    return { tensors, length: 0 };
+  }
+
+  /** Run the model over `ids` after what `cache` holds; update the cache; return the last
+   *  position's logits as a Float32Array over the vocabulary. */
+  async forward(cache, ids) {
+    const { Tensor } = this.ort;
+    const past = cache.length;
+    const n = ids.length;
+    const int64 = (values) => BigInt64Array.from(values, BigInt);
+    const candidates = {
+      input_ids: () => new Tensor("int64", int64(ids), [1, n]),
+      attention_mask: () => new Tensor("int64", new BigInt64Array(past + n).fill(1n), [1, past + n]),
+      position_ids: () => new Tensor("int64", int64(ids.map((_, i) => past + i)), [1, n]),
+    };
+    const feeds = {};
+    for (const name of this.onnx.inputs) feeds[name] = candidates[name]();
+    for (const { past: name } of this.onnx.cache) feeds[name] = cache.tensors[name];
+    const out = await this.session.run(feeds);
+    for (const { past: name, present } of this.onnx.cache) {
+      cache.tensors[name].dispose?.();
+      cache.tensors[name] = out[present];
+    }
+    cache.length = past + n;
+    const logits = out[this.onnx.logits];
+    const vocab = logits.dims[2];
+    const last = logits.data.slice((n - 1) * vocab, n * vocab);
+    logits.dispose?.();
+    return last;
+  }
+}

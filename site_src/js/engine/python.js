@@ -1,0 +1,28 @@
+// Pyodide with the nexttoken package: the tokenizer and the sampler chain.
+import { fetchOk, fetchText, siteRoot } from "./fetch.js";
+
+const PYTHON_ROOT = "/lib";
+
+export async function loadPython(manifest) {
+  const runtime = new URL(manifest.runtimes.pyodide, siteRoot).href;
+  const { loadPyodide } = await import(runtime + "pyodide.mjs");
+  const [py, vocab, merges] = await Promise.all([
+    loadPyodide({ indexURL: runtime }),
+    fetchText(manifest.tokenizer.vocab),
+    fetchText(manifest.tokenizer.merges),
+  ]);
+  await Promise.all(manifest.python.map(async (path) => {
+    // "assets/python/nexttoken/x.py" -> "/lib/nexttoken/x.py"
+    const target = `${PYTHON_ROOT}/${path.split("/").slice(2).join("/")}`;
+    py.FS.mkdirTree(target.slice(0, target.lastIndexOf("/")));
+    py.FS.writeFile(target, new Uint8Array(await (await fetchOk(path)).arrayBuffer()));
+  }));
+  py.runPython(`import sys; sys.path.insert(0, "${PYTHON_ROOT}")`);
+  const { Engine } = py.pyimport("nexttoken.worker_api");
+  return { py, engine: Engine(vocab, merges) };
+}
+
+/** Convert a Python result (dicts, lists) to plain JS objects. */
+export function toJs(value) {
+  return value?.toJs ? value.toJs({ dict_converter: Object.fromEntries }) : value;
+}
