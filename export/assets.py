@@ -17,7 +17,7 @@ VENDOR = [
                          "dist/ort-wasm-simd-threaded.wasm"], "vendor/onnxruntime-web"),
 ]
 LICENSES = ["LICENSE", "LICENSE.md", "LICENSE.txt"]
-STATIC_DIRS = [("css", "assets/css"), ("js", "assets/js")]
+STATIC_DIRS = [("css", "assets/css"), ("js", "assets/js"), ("images", "assets/images")]
 PYTHON_PACKAGE = "nexttoken"
 
 

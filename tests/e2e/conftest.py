@@ -1,4 +1,4 @@
-"""Browser fixtures: the tiny site on a localhost server and a headless Chromium page that
+"""End-to-end fixtures: the tiny site on a localhost server and a headless Chromium page that
 records every request and every error."""
 import pytest
 
@@ -26,6 +26,7 @@ class PageWatch:
         page.on("request", lambda r: self.requests.append(r.url))
         page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status} {r.url}"))
 
     def foreign_requests(self, base):
         return [u for u in self.requests if not u.startswith(base) and not u.startswith(("data:", "blob:"))]
