@@ -6,7 +6,6 @@
     python build.py serve                # build, then serve on http://127.0.0.1:8000/
 """
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -15,14 +14,16 @@ from pathlib import Path
 from export import assets, render
 from export.errors import BuildError
 from export.manifest import build_manifest, describe_graph, write_manifest
-from export.onnx_export import TOKENIZER_FILES, export_model, tool_versions
+from export.onnx_export import VARIANT_CHOICES, ExportSettings, export_model, tool_versions
+from export.site_model import copy_model, model_entry
 from export.source import DEFAULT_MODEL, resolve
 
 ROOT = Path(__file__).resolve().parent
 CONTENT, SITE_SRC, NODE_MODULES = ROOT / "content", ROOT / "site_src", ROOT / "node_modules"
 
 
-def build(model=DEFAULT_MODEL, out=ROOT / "dist", cache_dir=ROOT / ".cache" / "exports", log=print):
+def build(model=DEFAULT_MODEL, out=ROOT / "dist", cache_dir=ROOT / ".cache" / "exports", log=print,
+          export_settings=ExportSettings()):
     """Build the whole site into ``out``; nothing in ``out`` changes unless every step succeeds."""
     out = Path(out)
     _check_output_dir(out)
@@ -33,15 +34,20 @@ def build(model=DEFAULT_MODEL, out=ROOT / "dist", cache_dir=ROOT / ".cache" / "e
     env = render.make_environment(SITE_SRC / "templates")
     assets.check_vendor(NODE_MODULES)
     source = resolve(model)
-    export_dir, fresh = export_model(source, Path(cache_dir))
-    log(f"model: {source.spec} ({'exported' if fresh else 'cached export'} in {export_dir})")
+    export = export_model(source, Path(cache_dir), export_settings)
+    log(f"model: {source.spec}, variant {export.variant} ({'exported' if export.fresh else 'cached export'} "
+        f"in {export.dir})")
+    log("fidelity to the float32 model on the fixed test texts:\n" + "\n".join(export.report))
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a site is meant to be read
     try:
-        manifest = _write_site(staging, source, export_dir, config, chapters, documents, env)
+        manifest = _write_site(staging, source, export, config, chapters, documents, env)
         _replace_dir(staging, out)
+    except OSError as exc:
+        raise BuildError(f"writing the site beside {out} failed: {exc.strerror or exc}; free some disk "
+                         "space or choose another --out") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     total = sum(f["bytes"] for f in manifest["files"].values())
@@ -49,26 +55,13 @@ def build(model=DEFAULT_MODEL, out=ROOT / "dist", cache_dir=ROOT / ".cache" / "e
     return manifest
 
 
-def _write_site(site, source, export_dir, config, chapters, documents, env):
-    (site / "model").mkdir()
-    onnx_files = []
-    for path in sorted(export_dir.glob("model.onnx*")):
-        shutil.copyfile(path, site / "model" / path.name)
-        onnx_files.append(f"model/{path.name}")
-    tokenizer = {}
-    for name in TOKENIZER_FILES:
-        shutil.copyfile(export_dir / name, site / "model" / name)
-        tokenizer[name.split(".")[0]] = f"model/{name}"
+def _write_site(site, source, export, config, chapters, documents, env):
+    onnx_file, shards, tokenizer = copy_model(site, export)
     assets.copy_static(SITE_SRC, site)
     python_files = assets.copy_python(SITE_SRC, site)
     vendored = assets.copy_vendor(NODE_MODULES, site)
 
-    model_config = json.loads((source.path / "config.json").read_text())
-    model = {"name": source.spec, "fingerprint": source.fingerprint, "variant": "fp32",
-             "vocab_size": model_config["vocab_size"], "n_ctx": model_config["n_positions"],
-             "n_layer": model_config["n_layer"], "n_head": model_config["n_head"],
-             "n_embd": model_config["n_embd"], "eos_id": model_config.get("eos_token_id", 50256)}
-    manifest = build_manifest(site, model, onnx_files, describe_graph(site / onnx_files[0]),
+    manifest = build_manifest(site, model_entry(source, export), onnx_file, shards, describe_graph(site / onnx_file),
                               tokenizer, python_files, tool_versions())
     manifest["runtimes"] = {"pyodide": "vendor/pyodide/", "onnxruntime": "vendor/onnxruntime-web/",
                             "files": vendored}
@@ -120,9 +113,13 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="output directory (default dist/)")
     parser.add_argument("--cache-dir", type=Path, default=ROOT / ".cache" / "exports",
                         help="where exported models are kept between builds")
+    parser.add_argument("--variant", choices=VARIANT_CHOICES, default="auto",
+                        help="model weights: auto (default) picks the smallest variant whose fidelity to "
+                             "float32 meets the bar (docs/export.md)")
     parser.add_argument("--port", type=int, default=8000, help="port for serve (default 8000)")
     args = parser.parse_args(argv)
-    build_args = {"model": args.model, "out": args.out, "cache_dir": args.cache_dir}
+    build_args = {"model": args.model, "out": args.out, "cache_dir": args.cache_dir,
+                  "export_settings": ExportSettings(variant=args.variant)}
     try:
         if args.command == "serve":
             serve(port=args.port, **build_args)

@@ -7,10 +7,11 @@ import hashlib
 import json
 from pathlib import Path
 
+from export.shard import DATA_LOCATION
 from export.source import file_sha256
 
 MANIFEST = "manifest.json"
-FORMAT = 1
+FORMAT = 2  # 2: weights in shards (onnx.external_data.shards)
 
 
 def describe_graph(model_path: Path) -> dict:
@@ -46,19 +47,25 @@ def file_entry(root: Path, relpath: str) -> dict:
     return {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
 
 
-def build_manifest(root: Path, model: dict, onnx_files: list, graph: dict, tokenizer: dict,
+def build_manifest(root: Path, model: dict, onnx_file: str, shards: list, graph: dict, tokenizer: dict,
                    python_files: list, tools: dict) -> dict:
-    """Assemble the manifest for a site rooted at ``root`` (all paths relative to it)."""
-    listed = [*onnx_files, *tokenizer.values(), *python_files]
+    """Assemble the manifest for a site rooted at ``root`` (all paths relative to it).
+
+    ``shards`` are the pieces, in order, of the external-data file the graph reads its weights
+    from; the page joins them and passes the result under ``onnx.external_data.location``.
+    """
+    listed = [onnx_file, *shards, *tokenizer.values(), *python_files]
     files = {rel: file_entry(root, rel) for rel in listed}
     # One id for the whole build: caches in the browser are keyed by it, so any changed file
     # (model, tokenizer or Python) invalidates what an earlier visit stored.
     build_id = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
+    external = {"location": DATA_LOCATION, "shards": list(shards),
+                "bytes": sum(files[rel]["bytes"] for rel in shards)}
     return {
         "format": FORMAT,
         "build_id": build_id,
         "model": model,
-        "onnx": {"model": onnx_files[0], "external_data": onnx_files[1:], **graph},
+        "onnx": {"model": onnx_file, "external_data": external, **graph},
         "tokenizer": tokenizer,
         "python": python_files,
         "files": files,

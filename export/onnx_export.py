@@ -1,68 +1,185 @@
-"""Export a GPT-2-family checkpoint to ONNX with optimum, cached by what went into it.
+"""Export a GPT-2-family checkpoint to ONNX variants, cached by what went into each.
 
-The cache key covers the weights' fingerprint, the export settings and the tool versions,
-so changing any of them exports again while an unchanged build reuses the files.
+Two cache levels under ``cache_root``:
+
+- ``optimum-<key>/``: optimum's plain float32 export (``text-generation-with-past``), keyed by
+  the weights' fingerprint, task, opset and tool versions. It is also the float32 reference
+  that every variant's fidelity is measured against.
+- ``<key>/``: one finished variant (deduplicated, maybe quantized, sharded) plus the tokenizer
+  and ``export.json`` (settings, shards, size, fidelity), keyed by all of the above plus the
+  variant and the shard size.
+
+A changed key exports again; an unchanged one is reused. Entries are written in a scratch
+directory and renamed into place, so an interrupted export never leaves one a later build trusts.
 """
+import errno
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
+from export import fidelity, shard
 from export.errors import BuildError
+from export.quantize import AUTO_ORDER, VARIANTS, quantize_model
 from export.source import ModelSource
 
 TASK = "text-generation-with-past"  # with-past: the browser reuses the KV cache between steps
-MODEL_FILE = "model.onnx"
+MODEL_FILE = shard.MODEL_FILE
 TOKENIZER_FILES = ("vocab.json", "merges.txt")
 TOOLS = ("optimum-onnx", "optimum", "transformers", "torch", "onnx", "onnxruntime")
 DONE_MARKER = "export.json"
+VARIANT_CHOICES = ("auto",) + VARIANTS
+# The modules that turn optimum's export into a variant: editing one invalidates cached variants.
+RECIPE = [Path(__file__).with_name(f"{name}.py") for name in ("dedup", "quantize", "int8", "nbits", "shard")]
 
 
 @dataclass(frozen=True)
 class ExportSettings:
     task: str = TASK
     opset: int = 18
-    variant: str = "fp32"
+    variant: str = "auto"                # "auto": the smallest of AUTO_ORDER that is faithful
+    shard_bytes: int = shard.SHARD_BYTES
+
+
+@dataclass
+class Export:
+    dir: Path               # model.onnx, its shards, the tokenizer, export.json
+    record: dict            # export.json: variant, shards, bytes, fidelity, settings, tools
+    fresh: bool             # whether anything was exported in this call
+    report: list = field(default_factory=list)  # fidelity report lines, one per variant tried
+
+    @property
+    def variant(self) -> str:
+        return self.record["settings"]["variant"]
 
 
 def tool_versions() -> dict:
     return {name: metadata.version(name) for name in TOOLS}
 
 
-def cache_key(source: ModelSource, settings: ExportSettings) -> str:
-    blob = json.dumps({"model": source.fingerprint, "settings": asdict(settings),
-                       "tools": tool_versions()}, sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+def cache_key(source: ModelSource, settings: ExportSettings, recipe: bool = True) -> str:
+    """What an export depends on: the weights, the settings, the tools, and (``recipe``) the
+    code that rewrites, quantizes and shards it."""
+    blob = {"model": source.fingerprint, "settings": asdict(settings), "tools": tool_versions()}
+    if recipe:
+        blob["recipe"] = hashlib.sha256(b"".join(p.read_bytes() for p in RECIPE)).hexdigest()
+    return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def export_model(source: ModelSource, cache_root: Path, settings: ExportSettings = ExportSettings()):
-    """Return the directory holding ``model.onnx`` and the tokenizer files, exporting if not cached."""
-    target = Path(cache_root) / cache_key(source, settings)
+def export_model(source: ModelSource, cache_root: Path, settings: ExportSettings = ExportSettings()) -> Export:
+    """Return the export for ``settings``; with variant "auto", the smallest faithful one."""
+    if settings.variant not in VARIANT_CHOICES:
+        raise BuildError(f"--variant {settings.variant}: unknown; choose one of {', '.join(VARIANT_CHOICES)}")
+    reference = _Reference(source, Path(cache_root), settings)
+    candidates = AUTO_ORDER if settings.variant == "auto" else (settings.variant,)
+    results, fresh, chosen = {}, False, None
+    for variant in candidates:
+        chosen = _export_variant(source, Path(cache_root), replace(settings, variant=variant), reference)
+        results[variant], fresh = chosen.record, fresh or chosen.fresh
+        # Judged now, not when cached, so a changed bar applies to cached exports too.
+        if fidelity.Fidelity.from_dict(chosen.record["fidelity"]).faithful:
+            break
+    # Nothing faithful: the last candidate (float32 under auto) is the closest there is.
+    chosen.fresh, chosen.report = fresh, fidelity.report_lines(results, chosen.variant)
+    return chosen
+
+
+class _Reference:
+    """optimum's float32 export and the fidelity texts, made or loaded only when needed."""
+
+    def __init__(self, source, cache_root, settings):
+        self.source, self.cache_root, self.settings = source, cache_root, settings
+        self._session = self._tokens = None
+
+    @property
+    def dir(self) -> Path:
+        base = replace(self.settings, variant="optimum", shard_bytes=0)
+        target = self.cache_root / f"optimum-{cache_key(self.source, base, recipe=False)}"
+        if not (target / DONE_MARKER).is_file():
+            with _scratch(target) as scratch:
+                _run_optimum(self.source, scratch, self.settings)
+                (scratch / DONE_MARKER).write_text(json.dumps({"model": self.source.spec}))
+        return target
+
+    def measure(self, export_dir: Path, shards: list) -> fidelity.Fidelity:
+        from onnxruntime import InferenceSession
+
+        if self._session is None:
+            self._session = InferenceSession(str(self.dir / MODEL_FILE), providers=["CPUExecutionProvider"])
+            n_ctx = json.loads((self.source.path / "config.json").read_text()).get("n_positions", 1024)
+            self._tokens = fidelity.encode_texts(self.source.path, n_ctx)
+        candidate = shard.session(export_dir / MODEL_FILE, [export_dir / s for s in shards])
+        return fidelity.measure(self._session, candidate, self._tokens)
+
+
+def _export_variant(source, cache_root: Path, settings: ExportSettings, reference: _Reference) -> Export:
+    target = cache_root / cache_key(source, settings)
     if (target / DONE_MARKER).is_file():
-        return target, False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Export into a scratch directory beside the cache entry and rename it into place, so an
-    # interrupted export never leaves a half-written entry that a later build would trust.
-    scratch = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
-    try:
-        _run_optimum(source, scratch, settings)
+        return Export(target, json.loads((target / DONE_MARKER).read_text()), fresh=False)
+    import onnx
+
+    model = onnx.load(str(reference.dir / MODEL_FILE))
+    quantize_model(model, settings.variant)
+    with _scratch(target) as scratch:
+        shards = shard.save_sharded(model, scratch, settings.shard_bytes)
+        del model
         for name in TOKENIZER_FILES:
             shutil.copyfile(source.path / name, scratch / name)
-        record = {"model": source.spec, "fingerprint": source.fingerprint,
-                  "settings": asdict(settings), "tools": tool_versions()}
+        size = sum((scratch / name).stat().st_size for name in [MODEL_FILE, *shards])
+        record = {"model": source.spec, "fingerprint": source.fingerprint, "settings": asdict(settings),
+                  "tools": tool_versions(), "shards": shards, "bytes": size,
+                  "fidelity": reference.measure(scratch, shards).as_dict()}
         (scratch / DONE_MARKER).write_text(json.dumps(record, indent=2))
-        shutil.rmtree(target, ignore_errors=True)
-        scratch.rename(target)
-    except OSError as exc:
-        raise BuildError(f"export failed writing to {cache_root}: {exc.strerror or exc}; "
-                         "free some disk space or pass --cache-dir on another disk") from None
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return target, True
+    return Export(target, record, fresh=True)
+
+
+class _scratch:
+    """A scratch directory beside ``target`` that becomes ``target`` if the block succeeds."""
+
+    def __init__(self, target: Path):
+        self.target = target
+
+    def __enter__(self) -> Path:
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            self.path = Path(tempfile.mkdtemp(prefix=".export-", dir=self.target.parent))
+        except OSError as exc:
+            raise _disk_error(self.target.parent, exc) from None
+        return self.path
+
+    def __exit__(self, kind, exc, tb):
+        try:
+            if kind is None:
+                shutil.rmtree(self.target, ignore_errors=True)
+                self.path.rename(self.target)
+        except OSError as error:
+            exc = error
+        finally:
+            shutil.rmtree(self.path, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise _disk_error(self.target.parent, exc) from None
+        return False
+
+
+DISK_FULL = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+
+
+def _disk_full(exc: Exception) -> bool:
+    """Also when a library reports it in words (torch's and safetensors' Rust write errors)."""
+    if isinstance(exc, OSError) and exc.errno in DISK_FULL:
+        return True
+    return any(f"os error {code})" in str(exc) or os.strerror(code) in str(exc) for code in DISK_FULL)
+
+
+def _disk_error(where: Path, exc: Exception) -> BuildError:
+    reason = getattr(exc, "strerror", None) or str(exc).strip().splitlines()[0][:200]
+    return BuildError(f"export failed writing to {where}: {reason}; "
+                      "free some disk space or pass --cache-dir on another disk")
 
 
 def _run_optimum(source: ModelSource, out_dir: Path, settings: ExportSettings):
@@ -77,11 +194,18 @@ def _run_optimum(source: ModelSource, out_dir: Path, settings: ExportSettings):
             warnings.simplefilter("ignore")
             main_export(str(source.path), output=str(work), task=settings.task, opset=settings.opset,
                         library_name="transformers", do_validation=False)
-    except (ValueError, KeyError, RuntimeError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        raise BuildError(f"--model {source.spec}: optimum could not export it ({first_line[:200]}); "
-                         "check that the checkpoint loads with transformers") from None
+    except Exception as exc:  # transformers, safetensors and torch raise many types for bad checkpoints
+        if _disk_full(exc):
+            raise _disk_error(out_dir.parent, exc) from None
+        raise _unexportable(source, exc) from None
     for produced in work.iterdir():
         if produced.name.startswith(MODEL_FILE):  # model.onnx and, for big models, model.onnx_data
             produced.rename(out_dir / produced.name)
     shutil.rmtree(work)
+
+
+def _unexportable(source, exc) -> BuildError:
+    text = str(exc).strip()
+    first_line = text.splitlines()[0] if text else exc.__class__.__name__
+    return BuildError(f"--model {source.spec}: optimum could not export it ({first_line[:200]}); "
+                      "check that the checkpoint loads with transformers")

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from export.manifest import read_manifest
+from export.shard import session
+from export.source import file_sha256
 
 
 class OnnxLM:
@@ -19,15 +21,15 @@ class OnnxLM:
     """
 
     def __init__(self, site_root, threads: int = 1):
-        import onnxruntime as ort
-
         self.root = Path(site_root)
         self.manifest = read_manifest(self.root)
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(self.root / self.manifest["onnx"]["model"]),
-                                            options, providers=["CPUExecutionProvider"])
+        onnx = self.manifest["onnx"]
+        shards = [self.root / rel for rel in onnx["external_data"]["shards"]]
+        for path in shards:  # what the page's loader checks before joining them
+            entry = self.manifest["files"][path.relative_to(self.root).as_posix()]
+            if path.stat().st_size != entry["bytes"] or file_sha256(path) != entry["sha256"]:
+                raise ValueError(f"{path} does not match manifest.json (size or sha256); rebuild the site")
+        self.session = session(self.root / onnx["model"], shards, threads)
         self.reset()
 
     def reset(self):

@@ -77,12 +77,15 @@ def file_sha256(path: Path) -> str:
 
 def _from_hub(repo_id: str) -> ModelSource:
     from huggingface_hub import HfApi, snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError
+    from huggingface_hub.errors import HfHubHTTPError, HFValidationError, RepositoryNotFoundError
     from requests.exceptions import RequestException
 
     try:
         revision = HfApi().model_info(repo_id, timeout=HUB_TIMEOUT_S).sha
         path = snapshot_download(repo_id, revision=revision, allow_patterns=CHECKPOINT_PATTERNS)
+    except HFValidationError:
+        raise BuildError(f"--model {repo_id}: no such directory, and not a Hugging Face Hub id "
+                         "(namespace/name); check the path or the id") from None
     except RepositoryNotFoundError:
         raise BuildError(f"--model {repo_id}: no such model on the Hugging Face Hub; check the id, "
                          "or pass a local checkpoint directory") from None

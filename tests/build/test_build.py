@@ -21,6 +21,10 @@ def test_manifest_lists_every_file_with_its_hash(tiny_site):
     assert manifest["model"]["n_ctx"] == 128
     assert manifest["onnx"]["model"] in manifest["files"]
     assert len(manifest["onnx"]["cache"]) == 2 * manifest["model"]["n_layer"]
+    assert manifest["model"]["variant"] in ("fp32", "int8", "q4")
+    assert {"top1", "kl", "positions"} <= set(manifest["model"]["fidelity"])
+    assert {"optimum-onnx", "onnxruntime", "torch"} <= set(manifest["tools"])
+    assert all(rel in manifest["files"] for rel in manifest["onnx"]["external_data"]["shards"])
     for rel, entry in manifest["files"].items():
         path = tiny_site / rel
         assert path.stat().st_size == entry["bytes"], rel
@@ -43,6 +47,7 @@ def test_second_build_reuses_the_export(tiny_model, export_cache, tmp_path):
     start = time.perf_counter()
     build.build(model=str(tiny_model), out=tmp_path / "again", cache_dir=export_cache, log=messages.append)
     assert "cached export" in messages[0]
+    assert "fidelity" in messages[1] and "<- chosen" in messages[1]  # the report, on every build
     assert time.perf_counter() - start < 30
 
 

@@ -2,16 +2,32 @@
 // Tensor names and the cache layout come from the manifest, never from this file.
 import { fetchBytes, siteRoot } from "./fetch.js";
 
-export async function loadModel(manifest, onProgress) {
+/** `runtime`: {backend, threads} as loader.js chose them. The bytes come from fetchBytes, which
+ *  hands over what the loader already downloaded and verified. */
+export async function loadModel(manifest, onProgress, { backend = "wasm", threads = 1 } = {}) {
   const ort = await import(new URL(manifest.runtimes.onnxruntime + "ort.wasm.min.mjs", siteRoot).href);
   ort.env.wasm.wasmPaths = new URL(manifest.runtimes.onnxruntime, siteRoot).href;
-  // Several WASM threads need SharedArrayBuffer, which only a cross-origin-isolated page has.
-  ort.env.wasm.numThreads = self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+  ort.env.wasm.numThreads = threads;
   const model = await fetchBytes(manifest.onnx.model, onProgress);
-  const externalData = await Promise.all(manifest.onnx.external_data.map(async (path) => (
-    { path: path.split("/").pop(), data: await fetchBytes(path, onProgress) })));
-  const session = await ort.InferenceSession.create(model, { executionProviders: ["wasm"], externalData });
-  return new Model(ort, session, manifest);
+  const { location, shards } = manifest.onnx.external_data;
+  const externalData = shards.length ? [{ path: location, data: await joinShards(manifest, shards, onProgress) }] : [];
+  const session = await ort.InferenceSession.create(model, { executionProviders: [backend], externalData });
+  return Object.assign(new Model(ort, session, manifest), { backend });
+}
+
+/** The weights file the shards were cut from: the graph names it `location`, and onnxruntime-web
+ *  reads it from one buffer. Each shard is dropped once it is copied in. */
+async function joinShards(manifest, shards, onProgress) {
+  const sizes = shards.map((path) => manifest.files[path].bytes);
+  const data = new Uint8Array(sizes.reduce((a, b) => a + b, 0));
+  let offset = 0;
+  for (const [i, path] of shards.entries()) {
+    const bytes = await fetchBytes(path, onProgress);
+    if (bytes.length !== sizes[i]) throw new Error(`${path}: ${bytes.length} bytes, manifest.json says ${sizes[i]}`);
+    data.set(bytes, offset);
+    offset += bytes.length;
+  }
+  return data;
 }
 
 export class Model {
