@@ -1,0 +1,44 @@
+// The stage-by-stage view (from Python's Prepared.trace): for each active sampler, in the
+// pipeline's order, which tokens it removed and how the survivors were renormalised.
+import { count, el, percent } from "./dom.js";
+
+const NAMES = {
+  logit_bias: "Logit bias", repetition_penalty: "Repetition penalty",
+  presence_frequency_penalty: "Presence and frequency penalties", penalties: "Penalties (llama.cpp, last 64 tokens)",
+  no_repeat_ngram: "No-repeat n-gram", temperature: "Temperature", top_k: "Top-k", top_p: "Top-p", min_p: "Min-p",
+  typical_p: "Typical-p", epsilon: "Epsilon", eta: "Eta", top_n_sigma: "Top-nσ",
+};
+
+export function createStages(root, { onToggle }) {
+  const list = el("ol", { class: "pg-stage-list" });
+  const empty = el("p", { class: "pg-help" });
+  const box = el("details", { class: "pg-stages" },
+    el("summary", {}, "Stage by stage: what each sampler did"), empty, list);
+  box.addEventListener("toggle", () => {
+    if (!box.open) list.replaceChildren();  // stale once closed: the next open redraws
+    onToggle(box.open);
+  });
+  root.append(box);
+
+  function render(stages) {
+    if (!stages) return;
+    empty.textContent = stages.length ? "The samplers run in this order on the model's distribution:"
+      : "No sampler is active: the next token is drawn from the model's own distribution.";
+    list.replaceChildren(...stages.map(stage));
+  }
+
+  function stage(s) {
+    const what = s.removed
+      ? `removed ${count(s.removed)} token${s.removed === 1 ? "" : "s"} holding ${percent(s.removed_mass)} of the probability` +
+        (s.examples.length ? `, the likeliest being ${s.examples.map((t) => `${t.display} (${percent(t.prob)})`).join(", ")}` : "")
+      : "removed no token but reshaped the probabilities";
+    const renormalised = s.removed && s.removed_mass < 1
+      ? ` The ${count(s.kept)} left share the removed mass: each is scaled by ×${(1 / (1 - s.removed_mass)).toFixed(3)}.`
+      : ` ${count(s.kept)} tokens left.`;
+    return el("li", { "data-stage": s.name },
+      el("strong", {}, NAMES[s.name] ?? s.name), `: ${what}.${renormalised}`,
+      el("span", { class: "pg-stage-top" }, ` Now: ${s.top.map((t) => `${t.display} ${percent(t.prob)}`).join(", ")}.`));
+  }
+
+  return { render, isOpen: () => box.open };
+}

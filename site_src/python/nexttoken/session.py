@@ -1,0 +1,214 @@
+"""A playground session: the tokens so far, one cached model step per position, the choices.
+
+The worker owns the model; a Session owns everything else. It tells the worker which ids to
+run (``plan``), keeps the ``Prepared`` of every position it has seen (so slider moves and undo
+never run the model again), and picks tokens with the site's one sampler
+(``nexttoken.sampling``) on the full vocabulary.
+
+The model sees at most ``n_ctx`` tokens. A longer prompt keeps its last ``n_ctx`` tokens;
+when generation fills the window, the oldest tokens slide out and the worker runs the model
+again on what is left (a "re-prefill").
+"""
+import math
+from dataclasses import replace
+
+from nexttoken.sampling import Rng, SamplingParams, sample
+
+# When the window is full, keep this share of it, so that a re-prefill buys room for many
+# more tokens instead of one.
+KEEP_AFTER_SLIDE = 0.75
+ALTERNATIVES = 5  # alternatives remembered for each chosen token (shown on its chip)
+
+
+class Step:
+    """One model step: the Prepared logits for the next token, and lazily cached extras."""
+
+    def __init__(self, prepared):
+        self.prepared = prepared
+        self._model_top = None
+        self._model_entropy = None
+
+    def model_top(self, count: int) -> list:
+        """Ids of the ``count`` largest raw logits, most likely first (cached)."""
+        if self._model_top is None or len(self._model_top) < count:
+            logits = self.prepared.logits
+            order = sorted(range(len(logits)), key=logits.__getitem__, reverse=True)
+            self._model_top = order[:max(count, 64)]
+        return self._model_top[:count]
+
+    def model_entropy(self) -> float:
+        """Entropy (nats) of the model's own distribution, before any sampler."""
+        if self._model_entropy is None:
+            self._model_entropy = self.prepared.result(SamplingParams()).entropy()
+        return self._model_entropy
+
+
+class _Uniform:
+    """A one-draw random source: ``sample`` takes anything with ``random()``."""
+
+    def __init__(self, value: float):
+        self.value = value
+
+    def random(self) -> float:
+        return self.value
+
+
+class Session:
+    """The state of one playground: history, the model window, cached steps, choices."""
+
+    def __init__(self, tokenizer, prompt: str, n_ctx: int, seed=None):
+        if not isinstance(n_ctx, int) or n_ctx < 2:
+            raise ValueError(f"n_ctx must be an integer >= 2, got {n_ctx!r}")
+        self.tokenizer = tokenizer
+        self.prompt = prompt
+        self.n_ctx = n_ctx
+        ids = tokenizer.encode(prompt)
+        # An empty prompt starts from <|endoftext|>, the token GPT-2 saw between documents.
+        self.history = ids or [tokenizer.eos_id]
+        self.prompt_len = len(self.history)
+        self.start = max(0, self.prompt_len - n_ctx)  # first history index the model sees
+        self.records = []       # one dict per chosen token (what its chip shows)
+        self.current = None     # Step for the token after the history, once the model ran
+        self._past = []         # (Step, start) before each choice, for undo
+        self._cached = None     # (start, length) the worker's KV cache holds, or None
+        self._pending = None    # what plan() asked the worker to run
+        self.notices = []
+        self.set_seed(seed)
+        if self.start:
+            self.notices.append(
+                f"The prompt is {self.prompt_len:,} tokens long but the model sees at most "
+                f"{n_ctx:,}: only its last {n_ctx:,} tokens are used.")
+
+    # --- seeds: the k-th chosen token uses the k-th draw of Rng(seed) ---------------------
+
+    def set_seed(self, seed):
+        """Use ``seed`` (None: a fresh random one). Undo and replay keep draws in step."""
+        rng = Rng(seed)
+        self.seed = rng.seed
+        self._rng, self._draws = rng, []
+
+    def _draw(self, index: int) -> float:
+        while len(self._draws) <= index:
+            self._draws.append(self._rng.random())
+        return self._draws[index]
+
+    # --- the model's side -----------------------------------------------------------------
+
+    def plan(self):
+        """What the worker must run for the next logits: {"reset": bool, "feed": ids}, or
+        None when this position's step is cached already."""
+        if self.current is not None:
+            return None
+        if len(self.history) - self.start > self.n_ctx:
+            self._slide()
+        window = len(self.history) - self.start
+        if self._cached and self._cached[0] == self.start and 0 < self._cached[1] < window:
+            feed, reset = self.history[self.start + self._cached[1]:], False
+        else:
+            feed, reset = self.history[self.start:], True
+        self._pending = (self.start, window)
+        return {"reset": reset, "feed": feed}
+
+    def _slide(self):
+        keep = max(1, int(self.n_ctx * KEEP_AFTER_SLIDE))
+        old = self.start
+        self.start = len(self.history) - keep
+        self.notices.append(
+            f"The context window ({self.n_ctx:,} tokens) is full: the oldest "
+            f"{self.start - old:,} tokens slid out and the model re-read the last {keep:,}.")
+
+    def observe(self, prepared):
+        """Store the model's answer to the last ``plan`` (a ``Prepared`` of its logits)."""
+        if self._pending is None:
+            raise ValueError("observe() without plan(): ask plan() what to run first")
+        self._cached, self._pending = self._pending, None
+        self.current = Step(prepared)
+
+    def forget_cache(self):
+        """The worker lost its KV cache (say, a failed run): the next plan re-reads all."""
+        self._cached = self._pending = None
+
+    # --- choices --------------------------------------------------------------------------
+
+    def choose(self, kind: str, params: SamplingParams, token=None) -> dict:
+        """Append a token: "sample" (seeded draw), "greedy", or "pick" (``token``)."""
+        step = self._need_step()
+        result = step.prepared.result(params)
+        probs = result.distribution()
+        if kind == "sample":
+            token = sample(probs, _Uniform(self._draw(len(self.records))))
+        elif kind == "greedy":
+            token = step.prepared.result(replace(params, temperature=0.0)).kept_ids()[0]
+        elif kind == "pick":
+            token = self._check_token(token)
+        else:
+            raise ValueError(f"unknown step kind {kind!r}: use 'sample', 'greedy' or 'pick'")
+        record = self._record(step, token, kind, probs, result)
+        self._past.append((step, self.start))
+        self.history.append(token)
+        self.records.append(record)
+        self.current = None
+        return record
+
+    def _need_step(self) -> Step:
+        if self.current is None:
+            raise ValueError("the model has not run on this position yet: run plan() and "
+                             "observe() first")
+        return self.current
+
+    def _check_token(self, token) -> int:
+        n = len(self.current.prepared.logits)
+        if not isinstance(token, int) or isinstance(token, bool) or not 0 <= token < n:
+            raise ValueError(f"token must be a token id in [0, {n}), got {token!r}")
+        return token
+
+    def _record(self, step, token, kind, probs, result) -> dict:
+        model_prob = step.prepared.softmax()[token]
+        return {
+            "index": len(self.history), "id": token, "kind": kind,
+            "display": self.tokenizer.display(token), "text": self.tokenizer.decode([token]),
+            "prob": probs[token], "model_prob": model_prob,
+            "surprisal": -math.log2(model_prob) if model_prob > 0 else None,
+            "alternatives": [self.token_entry(i, p) for i, p in result.top(ALTERNATIVES)],
+        }
+
+    def undo(self):
+        """Remove the last chosen token; its step comes back from the cache. Returns the
+        removed record, or None when only the prompt is left."""
+        if not self.records:
+            return None
+        self.current, self.start = self._past.pop()
+        self.history.pop()
+        # The KV cache holds the removed token; re-reading the window is always correct.
+        self._cached = None
+        return self.records.pop()
+
+    def reset(self):
+        """Back to the prompt alone, with its cached step."""
+        while self.records:
+            self.undo()
+
+    # --- what the page shows ----------------------------------------------------------------
+
+    def token_entry(self, token: int, prob=None) -> dict:
+        entry = {"id": token, "display": self.tokenizer.display(token)}
+        if prob is not None:
+            entry["prob"] = prob
+        return entry
+
+    def chips(self, first: int = 0) -> list:
+        """Chip records for history[first:]: prompt tokens, then the chosen ones."""
+        out = []
+        for index in range(first, len(self.history)):
+            if index < self.prompt_len:
+                token = self.history[index]
+                out.append({"index": index, "id": token, "kind": "prompt",
+                            "display": self.tokenizer.display(token),
+                            "text": self.tokenizer.decode([token])})
+            else:
+                out.append(self.records[index - self.prompt_len])
+        return out
+
+    def take_notices(self) -> list:
+        notices, self.notices = self.notices, []
+        return notices
