@@ -1,9 +1,26 @@
-// Fetching the site's own files, relative to the site root, with progress reports.
+// Downloads of the site's own files as manifest.json lists them: several at once, each retried
+// when it fails or stalls, checked against the manifest's sha256 (SubtleCrypto), and kept in the
+// Cache API under that hash, so a later visit, or an offline one, reads them from storage.
+
+import { Progress } from "./progress.js";
+
+export { Progress };
 
 export const siteRoot = new URL("../../../", import.meta.url);
+// Content-addressed store shared with sw.js, which serves the runtimes from it by hash.
+export const FILE_CACHE = "nexttoken-files";
 
-export async function fetchOk(path) {
-  const response = await fetch(new URL(path, siteRoot));
+/** An error whose message is written for the reader; `code` says which failure it is. */
+export class LoadError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = "LoadError";
+    this.code = code;
+  }
+}
+
+export async function fetchOk(path, init) {
+  const response = await fetch(new URL(path, siteRoot), init);
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
   return response;
 }
@@ -12,22 +29,250 @@ export async function fetchText(path) {
   return (await fetchOk(path)).text();
 }
 
-/** Fetch `path` as bytes, calling onProgress(loadedBytes, totalBytes) as chunks arrive. */
+/** The manifest of the build on the server; revalidated, since it names everything else. */
+export async function fetchManifest() {
+  return (await fetchOk("manifest.json", { cache: "no-cache" })).json();
+}
+
+// Files the loader already downloaded and verified, handed over once to whoever asks.
+const held = new Map();
+
+/** Bytes of `path`: those the loader holds if it downloaded them, else a plain download. */
 export async function fetchBytes(path, onProgress) {
-  const response = await fetchOk(path);
-  const total = Number(response.headers.get("content-length")) || 0;
-  const reader = response.body.getReader();
-  const chunks = [];
-  let loaded = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    onProgress?.(loaded, total);
+  if (held.has(path)) {
+    const bytes = held.get(path);
+    held.delete(path);  // the caller owns them now; do not keep a second reference alive
+    onProgress?.(bytes.length, bytes.length);
+    return bytes;
   }
-  const bytes = new Uint8Array(loaded);
-  let offset = 0;
-  for (const chunk of chunks) { bytes.set(chunk, offset); offset += chunk.length; }
+  const bytes = new Uint8Array(await (await fetchOk(path)).arrayBuffer());
+  onProgress?.(bytes.length, bytes.length);
   return bytes;
+}
+
+/** Forget held bytes nobody took (after a failed load). */
+export function release(paths) {
+  for (const path of paths) held.delete(path);
+}
+
+/** The Cache API key of a file with this hash: its URL plus ?sha256=, which servers ignore. */
+export function contentKey(path, sha256) {
+  const url = new URL(path, siteRoot);
+  url.searchParams.set("sha256", sha256);
+  return url.href;
+}
+
+export async function sha256Hex(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Delete stored files that no longer belong to the build (keys not in `keep`). */
+export async function pruneCache(keep) {
+  if (!self.caches) return 0;
+  const cache = await caches.open(FILE_CACHE);
+  const stale = (await cache.keys()).filter((request) => !keep.has(request.url));
+  await Promise.all(stale.map((request) => cache.delete(request)));
+  return stale.length;
+}
+
+const sleep = (ms, signal) => new Promise((resolve, reject) => {
+  const timer = setTimeout(resolve, ms);
+  signal?.addEventListener("abort", () => { clearTimeout(timer); reject(signal.reason); }, { once: true });
+});
+
+const WATCH_MS = 500;  // how often a download checks that data still arrives
+
+/** Why one try failed; every kind is retried, and the last one is reported. */
+class AttemptError extends Error {
+  constructor(reason, code = "download") {
+    super(reason);
+    this.code = code;
+  }
+}
+
+/**
+ * Downloads manifest files, at most `concurrency` at a time, in the order they were asked for.
+ * Options: signal (cancel), progress (a Progress), onNotice({code, message}), retries, stallMs,
+ * retryDelayMs, concurrency.
+ */
+export class Downloader {
+  constructor(manifest, options = {}) {
+    this.files = { ...manifest.files, ...manifest.runtimes?.files };
+    this.options = { retries: 3, stallMs: 20000, retryDelayMs: 1000, concurrency: 4, ...options };
+    this.progress = options.progress ?? new Progress(null);
+    this.queue = [];
+    this.active = 0;
+    this.noticed = new Set();
+    this.cache = self.caches ? caches.open(FILE_CACHE).catch(() => null) : Promise.resolve(null);
+  }
+
+  entry(path) {
+    const entry = this.files[path];
+    if (!entry) throw new LoadError("manifest", `${path} is not listed in manifest.json; rebuild the site`);
+    return entry;
+  }
+
+  /** Add these files' sizes to the progress total before any of them starts. */
+  expect(paths) {
+    for (const path of paths) this.progress.expect(this.entry(path).bytes);
+  }
+
+  /** Verified bytes of each path (a Map); with hold, fetchBytes(path) can take them later. */
+  async fetchAll(paths, { keep = true, hold = false } = {}) {
+    const results = await Promise.all(paths.map((path) => this.schedule(() => this.file(path))));
+    const map = new Map();
+    paths.forEach((path, i) => {
+      if (hold) held.set(path, results[i]);
+      if (keep || hold) map.set(path, results[i]);
+    });
+    return map;
+  }
+
+  schedule(task) {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ task, resolve, reject });
+      this.next();
+    });
+  }
+
+  next() {
+    while (this.active < this.options.concurrency && this.queue.length) {
+      const { task, resolve, reject } = this.queue.shift();
+      this.active++;
+      task().then(resolve, reject).finally(() => { this.active--; this.next(); });
+    }
+  }
+
+  async file(path) {
+    const entry = this.entry(path);
+    this.throwIfCancelled();  // files still queued when a load is cancelled or fails
+    const stored = await this.readStored(path, entry);
+    if (stored) return stored;
+    const { bytes, type } = await this.download(path, entry);
+    await this.store(path, entry, bytes, type);
+    return bytes;
+  }
+
+  /** The stored copy if it is whole and matches its hash; a damaged copy is deleted. */
+  async readStored(path, entry) {
+    const cache = await this.cache;
+    const key = contentKey(path, entry.sha256);
+    const response = cache && await cache.match(key).catch(() => null);
+    if (!response) return null;
+    try {
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (bytes.length === entry.bytes && await sha256Hex(bytes) === entry.sha256) {
+        this.progress.add(bytes.length, false);
+        return bytes;
+      }
+    } catch { /* unreadable: treated like a damaged copy */ }
+    await cache.delete(key);
+    console.warn(`nexttoken: the stored copy of ${path} was damaged; downloading it again`);
+    return null;
+  }
+
+  async download(path, entry) {
+    const { retries, retryDelayMs, signal } = this.options;
+    for (let attempt = 0; ; attempt++) {
+      this.throwIfCancelled();
+      try {
+        return await this.attempt(path, entry, attempt);
+      } catch (err) {
+        this.throwIfCancelled();
+        const failure = err instanceof AttemptError ? err : new AttemptError("the network failed");
+        if (attempt >= retries) throw this.finalError(path, failure, attempt + 1);
+        console.warn(`nexttoken: ${path}: ${failure.message}; retrying`);
+        await sleep(retryDelayMs * 2 ** attempt, signal).catch(() => this.throwIfCancelled());
+      }
+    }
+  }
+
+  /** One try: stream the body into a buffer of the manifest's size, then check its hash. */
+  async attempt(path, entry, attempt) {
+    const controller = new AbortController();
+    const cancel = () => controller.abort();
+    this.options.signal?.addEventListener("abort", cancel, { once: true });
+    let stalled = false, received = 0;
+    let lastData = performance.now(), lastTick = lastData;
+    const arm = () => { lastData = performance.now(); };
+    const watchdog = setInterval(() => {
+      const now = performance.now();
+      // A late tick means this thread was busy (Python starting up), not that data stopped.
+      if (now - lastTick > 2 * WATCH_MS) lastData = now;
+      lastTick = now;
+      if (now - lastData > this.options.stallMs) { stalled = true; controller.abort(); }
+    }, WATCH_MS);
+    try {
+      // A retry bypasses the HTTP cache, in case it holds a truncated or stale copy.
+      const response = await fetch(contentKey(path, entry.sha256),
+        { signal: controller.signal, cache: attempt ? "reload" : "default" });
+      if (!response.ok) throw new AttemptError(`the server answered HTTP ${response.status}`);
+      const bytes = new Uint8Array(entry.bytes);
+      const reader = response.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        arm();
+        if (received + value.length > bytes.length) {
+          throw new AttemptError("it is larger than the manifest says", "mismatch");
+        }
+        bytes.set(value, received);
+        received += value.length;
+        this.progress.add(value.length, true);
+      }
+      if (received !== bytes.length) throw new AttemptError(`it ended after ${received} of ${bytes.length} bytes`);
+      if (await sha256Hex(bytes) !== entry.sha256) {
+        throw new AttemptError("its sha256 differs from the manifest's", "mismatch");
+      }
+      return { bytes, type: response.headers.get("content-type") };
+    } catch (err) {
+      this.progress.add(-received, true);  // the retry counts these bytes again
+      if (stalled) throw new AttemptError(`no data arrived for ${Math.round(this.options.stallMs / 1000)} s`);
+      throw err;
+    } finally {
+      clearInterval(watchdog);
+      this.options.signal?.removeEventListener("abort", cancel);
+    }
+  }
+
+  throwIfCancelled() {
+    if (this.options.signal?.aborted) throw new LoadError("cancelled", "Loading cancelled.");
+  }
+
+  finalError(path, failure, attempts) {
+    if (failure.code === "mismatch") {
+      return new LoadError("mismatch", `${path} on the server does not match this page's manifest.json ` +
+        `(${failure.message}): the site is probably being updated. Reload the page in a minute.`);
+    }
+    return new LoadError("download", `Could not download ${path} (${attempts} attempt${attempts > 1 ? "s" : ""}; ` +
+      `last time ${failure.message}). Check your connection, then press Load again.`);
+  }
+
+  /** Keep a verified file for later visits; a full quota is reported once, not fatal. */
+  async store(path, entry, bytes, type) {
+    const cache = await this.cache;
+    if (!cache) return this.notice("no-storage", "This page cannot store files (it needs HTTPS and " +
+      "site storage), so the model will download again on your next visit.");
+    // Stored with its type: sw.js serves these to Pyodide and onnxruntime-web, and module
+    // scripts and streaming WASM compilation refuse the wrong Content-Type.
+    const headers = { "Content-Type": type || "application/octet-stream",
+      "Content-Length": String(bytes.length) };
+    try {
+      await cache.put(contentKey(path, entry.sha256), new Response(bytes, { headers }));
+    } catch (err) {
+      if (err?.name === "QuotaExceededError") {
+        this.notice("storage-full", "Your browser's storage for this site is full, so the model was not " +
+          "saved: it will download again on your next visit. Free some disk space to keep it.");
+      } else {
+        console.warn(`nexttoken: could not store ${path}: ${err}`);
+      }
+    }
+  }
+
+  notice(code, message) {
+    if (this.noticed.has(code)) return;
+    this.noticed.add(code);
+    this.options.onNotice?.({ code, message });
+  }
 }

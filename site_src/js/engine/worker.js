@@ -2,28 +2,38 @@
 // Everything heavy runs here, so the page never blocks.
 //
 // Protocol (plain objects):
-//   page -> worker  {id, type: "load"}                                   result: info
+//   page -> worker  {id, type: "load", options}                          result: info
+//                   {id, type: "cancel"}  stops a load in progress        result: true
 //                   {id, type: "generate", prompt, params, max_new_tokens}
 //                                        events {type: "token", id, token}; result: {ids, text}
-//   worker -> page  {id, type: "result", value} | {id, type: "error", message}
-//                   {type: "progress", stage, loaded, total}
-import { fetchOk } from "./fetch.js";
-import { loadModel } from "./model.js";
-import { loadPython, toJs } from "./python.js";
+//   worker -> page  {id, type: "result", value} | {id, type: "error", message, code}
+//                   {type: "progress", stage: "download", loaded, total, seconds_left}
+//                   {type: "progress", stage: "python" | "model", ms}   a runtime is up
+//                   {type: "notice", code, message}   e.g. storage full: loading goes on
+//   Playground sessions (sessions.js): open, distribution, step, replay, undo, reset, close.
+//   Every message but load and cancel is handled one at a time, in arrival order, so that a
+//   session's KV cache and Python state never see two requests interleave.
+import { isOutOfMemory, loadEngine, OUT_OF_MEMORY } from "./loader.js";
+import { toJs } from "./python.js";
+import { sessionHandlers } from "./sessions.js";
 
 const state = { manifest: null, model: null, py: null, engine: null, info: null };
 let loading = null;
+let cancelLoad = null;
 
-function load() {
+function load(options) {
   loading ??= (async () => {
-    state.manifest = await (await fetchOk("manifest.json")).json();
-    const progress = (loaded, total) => postMessage({ type: "progress", stage: "model", loaded, total });
-    const [model, python] = await Promise.all([loadModel(state.manifest, progress), loadPython(state.manifest)]);
-    Object.assign(state, { model }, python);
-    state.info = { backend: "wasm", threads: model.threads, isolated: self.crossOriginIsolated };
+    const controller = new AbortController();
+    cancelLoad = () => controller.abort();
+    const loaded = await loadEngine(options, {
+      signal: controller.signal,
+      onProgress: (p) => postMessage({ type: "progress", stage: "download", ...p }),
+      onNotice: (n) => postMessage({ type: "notice", ...n }),
+    });
+    Object.assign(state, loaded);
     return state.info;
   })();
-  loading.catch(() => { loading = null; });  // a failed load may be retried
+  loading.catch(() => { loading = null; }).finally(() => { cancelLoad = null; });  // a failed load may be retried
   return loading;
 }
 
@@ -51,18 +61,31 @@ async function generate(requestId, { prompt, params, max_new_tokens: maxNew }) {
 // e.g. "ValueError: top_p must be in [0, 1], got 1.5".
 function errorMessage(err) {
   const text = String(err?.message ?? err);
+  if (isOutOfMemory(text)) return OUT_OF_MEMORY;
   if (err?.type && text.includes("Traceback")) return text.trim().split("\n").pop();
   return text;
 }
 
-const handlers = { load: () => load(), generate: (msg) => generate(msg.id, msg) };
+const handlers = {
+  load: (msg) => load(msg.options),
+  cancel: () => { cancelLoad?.(); return true; },
+  generate: (msg) => generate(msg.id, msg),
+  ...sessionHandlers(state, () => load()),
+};
+const UNQUEUED = new Set(["load", "cancel"]);
+let queue = Promise.resolve();
 
-self.onmessage = async ({ data: msg }) => {
+self.onmessage = ({ data: msg }) => {
+  if (UNQUEUED.has(msg?.type)) handle(msg);
+  else queue = queue.then(() => handle(msg));
+};
+
+async function handle(msg) {
   try {
-    const handler = handlers[msg.type];
+    const handler = Object.hasOwn(handlers, msg?.type) ? handlers[msg.type] : null;
     if (!handler) throw new Error(`unknown message type ${msg.type}`);
     postMessage({ id: msg.id, type: "result", value: await handler(msg) });
   } catch (err) {
-    postMessage({ id: msg.id, type: "error", message: errorMessage(err) });
+    postMessage({ id: msg.id, type: "error", message: errorMessage(err), code: err?.code });
   }
-};
+}

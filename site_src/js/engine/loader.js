@@ -1,0 +1,91 @@
+// Loading the engine: check the browser can run it, choose the backend and thread count, then
+// download Pyodide's files and the model's in parallel (fetch.js) and start each runtime as
+// soon as its own files are in, so Python starts up while the model is still downloading.
+import { Downloader, LoadError, Progress, contentKey, fetchManifest, pruneCache, release } from "./fetch.js";
+import { loadModel } from "./model.js";
+import { loadPython } from "./python.js";
+import { unsupported } from "./support.js";
+
+export const OUT_OF_MEMORY = "The browser ran out of memory for the model. Close other tabs or " +
+  "programs, then reload the page and press Load again.";
+
+/** True for the ways WASM runtimes and typed arrays report a failed allocation. */
+export function isOutOfMemory(text) {
+  return /out of memory|array buffer allocation failed|could not allocate|cannot allocate|MemoryError|\bOOM\b|failed to allocate|Memory\.grow/i
+    .test(String(text));
+}
+
+export function checkSupport() {
+  const problem = unsupported();
+  if (problem) throw new LoadError("unsupported", problem);
+}
+
+/** WASM threads need SharedArrayBuffer, which only a cross-origin-isolated page has. */
+export function threadCount() {
+  return globalThis.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+}
+
+/** Paths of the files to download, grouped by the runtime that needs them. */
+export function fileGroups(manifest) {
+  const runtimes = Object.entries(manifest.runtimes.files ?? {});
+  const of = (name) => runtimes.filter(([, entry]) => entry.runtime === name).map(([path]) => path);
+  const python = new Set([...manifest.python, ...Object.values(manifest.tokenizer)]);
+  // Everything else in the manifest is the model (graph, weights, shards, whatever their number).
+  const model = Object.keys(manifest.files).filter((path) => !python.has(path));
+  return { python: [...of("pyodide"), ...python], onnxruntime: of("onnxruntime"), model };
+}
+
+// Tuning the page may pass to load(): seconds and counts, checked and converted to ms.
+function tuning({ retries, stallSeconds, retryDelaySeconds, concurrency } = {}) {
+  const out = {};
+  if (Number.isInteger(retries) && retries >= 0) out.retries = retries;
+  if (stallSeconds > 0) out.stallMs = stallSeconds * 1000;
+  if (retryDelaySeconds >= 0) out.retryDelayMs = retryDelaySeconds * 1000;
+  if (Number.isInteger(concurrency) && concurrency > 0) out.concurrency = concurrency;
+  return out;
+}
+
+/**
+ * Load everything; resolves to {manifest, model, py, engine, info}. `signal` cancels the
+ * downloads; onProgress({loaded, total, seconds_left}) as bytes arrive, and
+ * onProgress({stage, ms}) as each runtime starts; onNotice({code, message}).
+ */
+export async function loadEngine(options, { signal, onProgress, onNotice }) {
+  checkSupport();
+  const manifest = await fetchManifest();
+  const threads = threadCount();
+  // One failure (or a cancel) stops every other download too.
+  const stop = new AbortController();
+  signal?.addEventListener("abort", () => stop.abort(), { once: true });
+  const progress = new Progress(onProgress);
+  const downloader = new Downloader(manifest, { ...tuning(options), signal: stop.signal, progress, onNotice });
+  const groups = fileGroups(manifest);
+  downloader.expect([...groups.python, ...groups.onnxruntime, ...groups.model]);
+  progress.report();
+  // Each runtime reports when it is up: {stage: "python" | "model", ms since the load began}.
+  const started = performance.now();
+  const ready = (stage) => (value) => {
+    onProgress?.({ stage, ms: performance.now() - started });
+    return value;
+  };
+  try {
+    const python = downloader.fetchAll(groups.python, { keep: false })
+      .then(() => loadPython(manifest)).then(ready("python"));
+    const model = Promise.all([
+      downloader.fetchAll(groups.onnxruntime, { keep: false }),
+      downloader.fetchAll(groups.model, { keep: false, hold: true }),
+    ]).then(() => loadModel(manifest, null, { backend: "wasm", threads })).then(ready("model"));
+    const [py, loaded] = await Promise.all([python, model]);
+    progress.report();
+    const keep = new Set(Object.entries({ ...manifest.files, ...manifest.runtimes.files })
+      .map(([path, entry]) => contentKey(path, entry.sha256)));
+    pruneCache(keep).catch(() => {});  // files of earlier builds
+    return { manifest, model: loaded, ...py,
+      info: { backend: loaded.backend ?? "wasm", threads: loaded.threads, isolated: self.crossOriginIsolated } };
+  } catch (err) {
+    stop.abort();
+    release(groups.model);
+    if (signal?.aborted) throw new LoadError("cancelled", "Loading cancelled.");
+    throw err;
+  }
+}

@@ -1,0 +1,20 @@
+// What the engine needs from the browser, checked before anything downloads. Imported by the
+// engine worker (loader.js) and by the page (loading.js), which says so before the reader waits.
+
+// The smallest module that uses a SIMD instruction (v128.const, then i8x16.popcnt): both
+// onnxruntime-web's and Pyodide's WASM builds need SIMD.
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10,
+  10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+/** A message for the reader if this browser cannot run the engine, else null. */
+export function unsupported() {
+  if (typeof WebAssembly !== "object") {
+    return "This browser cannot run WebAssembly, which the model needs. Use a recent Chrome, " +
+      "Edge, Firefox or Safari with WebAssembly enabled.";
+  }
+  if (!WebAssembly.validate(SIMD_PROBE)) {
+    return "This browser lacks WebAssembly SIMD, which the model needs. Use a recent Chrome, " +
+      "Edge or Firefox, or Safari 16.4 or later.";
+  }
+  return null;
+}

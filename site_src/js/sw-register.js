@@ -1,0 +1,39 @@
+// Registers the site's service worker (sw.js at the site root; see it for what it does) and,
+// the first time it takes control, reloads the page once so that the page is served with the
+// worker's COOP/COEP headers, becomes crossOriginIsolated, and the model can use several threads.
+// A classic script in <head>: its data-build attribute carries manifest.json's build_id.
+(function () {
+  "use strict";
+  const script = document.currentScript;
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  const url = new URL("../../sw.js", script.src);
+  url.searchParams.set("build", script.dataset.build || "dev");
+  const RELOADED = "nexttoken-isolation-reload";
+
+  // Inside a frame the parent decides isolation; reloading cannot help, so the engine simply
+  // runs on one thread there.
+  function framed() {
+    try { return window.self !== window.top; } catch { return true; }
+  }
+
+  function reloadForIsolation() {
+    if (window.crossOriginIsolated || framed()) return;
+    // Never interrupt a reader who already started the model; it runs on one thread instead.
+    if (window.nexttoken && window.nexttoken.state !== "idle") return;
+    try {
+      if (sessionStorage.getItem(RELOADED)) return;  // once per tab: no reload loops
+      sessionStorage.setItem(RELOADED, "1");
+    } catch {
+      return;  // no session storage (blocked in some embeds): stay as we are
+    }
+    window.location.reload();
+  }
+
+  if (window.crossOriginIsolated) {
+    try { sessionStorage.removeItem(RELOADED); } catch { /* blocked: nothing to clear */ }
+  }
+  navigator.serviceWorker.addEventListener("controllerchange", reloadForIsolation);
+  navigator.serviceWorker.register(url.href).then(() => {
+    if (navigator.serviceWorker.controller) reloadForIsolation();
+  }, (err) => console.warn(`nexttoken: no service worker (${err.message}); the site needs the network`));
+})();

@@ -1,0 +1,107 @@
+"""A static server for runtime tests that a test can stop mid-way and make misbehave.
+
+It serves a directory like ``export.server.serving`` does (same handler, same MIME types) and
+adds what the browser-runtime tests need: ``stop()`` (the site goes offline), a count of the
+requests per path, and faults injected per path: an HTTP error, a stalled or slowed body, or a
+corrupted body.
+"""
+import collections
+import functools
+import http.server
+import pathlib
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass
+
+from export.server import Handler
+
+CHUNK = 64 * 1024
+SLOW_CHUNK = 8 * 1024  # every 0.1 s: 80 kB/s, so a 1 MB shard takes over 10 s
+
+
+@dataclass
+class Fault:
+    kind: str            # "status", "stall", "slow" or "corrupt"
+    times: int = None    # how many requests it spoils; None: all of them
+    status: int = 404
+
+
+class SiteServer:
+    """``directory`` on 127.0.0.1: ``url`` is its base URL; use as a context manager."""
+
+    def __init__(self, directory):
+        self.directory = pathlib.Path(directory)
+        self.hits = collections.Counter()   # URL path -> requests
+        self.faults = {}                    # URL path -> Fault
+        self.stopping = threading.Event()
+        handler = type("FaultyHandler", (_FaultyHandler,), {"site": self})
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                     functools.partial(handler, directory=str(directory)))
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def fail(self, path, kind, times=None, status=404):
+        """Spoil requests for ``path`` (relative to the server root, e.g. "model/model.onnx")."""
+        self.faults["/" + path.lstrip("/")] = Fault(kind, times, status)
+
+    def requests_for(self, path):
+        return self.hits["/" + path.lstrip("/")]
+
+    def stop(self):
+        """Stop serving: every later request fails as if the reader were offline."""
+        if self.thread is None:
+            return
+        self.stopping.set()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class _FaultyHandler(Handler):
+    site: SiteServer = None
+
+    def do_GET(self):
+        path = urllib.parse.urlsplit(self.path).path
+        self.site.hits[path] += 1
+        fault = self.site.faults.get(path)
+        if fault is None or fault.times == 0:
+            return super().do_GET()
+        if fault.times is not None:
+            fault.times -= 1
+        if fault.kind == "status":
+            return self.send_error(fault.status)
+        body = bytearray((self.site.directory / path.lstrip("/")).read_bytes())
+        if fault.kind == "corrupt":
+            body[len(body) // 2] ^= 0xFF
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self._send_body(fault.kind, bytes(body))
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser gave up on this response, as it should
+
+    def _send_body(self, kind, body):
+        if kind == "stall":
+            # Some data, then nothing until the server stops: the browser must notice and retry.
+            self.wfile.write(body[:CHUNK])
+            self.wfile.flush()
+            self.site.stopping.wait(120)
+            self.close_connection = True
+            return
+        step = SLOW_CHUNK if kind == "slow" else CHUNK
+        for start in range(0, len(body), step):
+            self.wfile.write(body[start:start + step])
+            if kind == "slow":
+                self.wfile.flush()
+                if self.site.stopping.wait(0.1):
+                    return

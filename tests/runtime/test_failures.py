@@ -1,0 +1,77 @@
+"""Failures are plain sentences in the page: a missing file is retried, then reported; a
+stalled download is retried; a file that does not match the manifest is reported; Cancel stops
+a download and a new load then works."""
+from export.manifest import read_manifest
+from tests.runtime.conftest import render_loader
+from tests.runtime.server import SiteServer
+
+FAST_RETRIES = {"retries": 2, "retryDelaySeconds": 0.1}
+
+
+def model_file(manifest):
+    """A shard in the middle of the weights."""
+    return manifest["onnx"]["external_data"]["shards"][1]
+
+
+def test_a_missing_file_is_retried_then_reported_in_the_page(visit, site):
+    manifest = read_manifest(site)
+    path = model_file(manifest)
+    with SiteServer(site) as server:
+        server.fail(path, "status", status=404)
+        visit.open(server.url)
+        loader = visit.mount_loader(render_loader(manifest, FAST_RETRIES))
+        loader.locator("[data-loader-start]").click()
+        status = loader.locator("[data-loader-status]")
+        visit.page.wait_for_function("(el) => el.textContent.startsWith('Could not download')", arg=status.element_handle())
+        attempts = server.requests_for(path)
+        text = status.text_content()
+        button = loader.locator("[data-loader-start]")
+        assert button.is_visible() and button.text_content() == "Try again"
+    assert attempts == 3  # the first try and two retries
+    assert path in text and "HTTP 404" in text and "3 attempts" in text
+
+
+def test_a_stalled_download_is_retried(visit, site):
+    path = model_file(read_manifest(site))
+    with SiteServer(site) as server:
+        server.fail(path, "stall", times=1)
+        visit.open(server.url)
+        info = visit.load({"stallSeconds": 2, "retryDelaySeconds": 0.1})
+        ids = visit.greedy("Hello", 3)
+        attempts = server.requests_for(path)
+    assert info["threads"] > 1 and len(ids) == 3
+    assert attempts == 2
+    assert any("no data arrived for 2 s; retrying" in w for w in visit.warnings)
+
+
+def test_a_file_that_does_not_match_the_manifest_is_reported(visit, site):
+    path = model_file(read_manifest(site))
+    with SiteServer(site) as server:
+        server.fail(path, "corrupt")
+        visit.open(server.url)
+        failure = visit.load_error({"retries": 1, "retryDelaySeconds": 0.1})
+    assert failure["code"] == "mismatch"
+    assert path in failure["message"] and "does not match" in failure["message"]
+
+
+def test_cancel_stops_the_download_and_a_new_load_works(visit, site):
+    manifest = read_manifest(site)
+    path = model_file(manifest)
+    with SiteServer(site) as server:
+        server.fail(path, "slow")
+        visit.open(server.url)
+        loader = visit.mount_loader(render_loader(manifest))
+        status = loader.locator("[data-loader-status]").element_handle()
+        loader.locator("[data-loader-start]").click()
+        visit.page.wait_for_function("(el) => / \\d+(\\.\\d)? of /.test(el.textContent) && !el.textContent.startsWith('Downloading: 0.0')", arg=status)
+        progress = loader.locator("[data-loader-bar]")
+        assert progress.is_visible() and 0 < float(progress.get_attribute("value") or visit.evaluate("(el) => el.value", progress.element_handle()))
+        loader.locator("[data-loader-cancel]").click()
+        visit.page.wait_for_function("(el) => el.textContent === 'Loading cancelled.'", arg=status)
+        assert visit.evaluate("window.nexttoken.state") == "failed"
+        assert not loader.locator("[data-loader-cancel]").is_visible()
+        server.faults.clear()
+        loader.locator("[data-loader-start]").click()
+        visit.page.wait_for_function("(el) => el.textContent.startsWith('GPT-2 is ready')", arg=status)
+        ready = status.text_content()
+    assert "2 threads" in ready

@@ -1,0 +1,70 @@
+"""The engine's loading modules on their own, in Node: which files each runtime needs, the
+out-of-memory and unsupported-browser checks, the time-left estimate; and the loading control's
+size, as the build renders it from the manifest."""
+import json
+import re
+import subprocess
+from pathlib import Path
+
+from export.manifest import read_manifest
+from tests.runtime.conftest import render_loader
+
+ENGINE = Path(__file__).resolve().parents[2] / "site_src" / "js" / "engine"
+
+SCRIPT = """
+const loader = await import(process.argv[1] + "/loader.js");
+const support = await import(process.argv[1] + "/support.js");
+const { Progress } = await import(process.argv[1] + "/fetch.js");
+const manifest = JSON.parse(await (await import("node:fs/promises")).readFile(process.argv[2], "utf8"));
+const reports = [];
+const progress = new Progress((r) => reports.push(r), 0);
+progress.expect(1000);
+progress.add(400, false);          // from storage: no rate yet
+const beforeRate = progress.secondsLeft();
+progress.started = performance.now() - 2000;  // 200 network bytes over the last 2 s
+progress.add(200, true);
+console.log(JSON.stringify({
+  groups: loader.fileGroups(manifest),
+  oom: ["RangeError: Array buffer allocation failed", "Aborted(OOM)", "MemoryError",
+        "WebAssembly.Memory.grow(): Maximum memory size exceeded", "ValueError: top_p"].map(loader.isOutOfMemory),
+  unsupported: support.unsupported(),
+  threads: loader.threadCount(),
+  beforeRate, left: progress.secondsLeft(), reports: reports.length,
+}));
+"""
+
+
+def run_node(manifest_path):
+    out = subprocess.run(["node", "--input-type=module", "-e", SCRIPT, ENGINE.as_uri(), str(manifest_path)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_loading_modules(site):
+    manifest = read_manifest(site)
+    result = run_node(site / "manifest.json")
+    groups = result["groups"]
+    listed = [*manifest["files"], *manifest["runtimes"]["files"]]
+    # Every listed file is downloaded exactly once, by the runtime that needs it.
+    assert sorted(sum(groups.values(), [])) == sorted(listed)
+    assert set(manifest["onnx"]["external_data"]["shards"]) <= set(groups["model"])
+    assert manifest["onnx"]["model"] in groups["model"]
+    assert all(p.startswith("vendor/onnxruntime-web/") for p in groups["onnxruntime"])
+    assert set(manifest["python"]) <= set(groups["python"])
+    assert result["oom"] == [True, True, True, True, False]
+    assert result["unsupported"] is None  # Node's V8 has WASM SIMD
+    assert result["threads"] == 1  # not cross-origin isolated
+    assert result["beforeRate"] is None
+    assert 3 < result["left"] < 5  # 400 bytes left at 100 bytes/s, within the clock's drift
+    assert result["reports"] == 2
+
+
+def test_loading_control_states_the_download_size(site):
+    manifest = read_manifest(site)
+    total = sum(e["bytes"] for e in manifest["files"].values()) + \
+        sum(e["bytes"] for e in manifest["runtimes"]["files"].values())
+    html = render_loader(manifest)
+    label = re.search(r"data-loader-start>([^<]*)<", html).group(1)
+    assert label == f"Load GPT-2, {total / 1e6:.0f} MB"
+    assert f'max="{total}"' in html
