@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from export import assets, render
+from export import assets, bake, render
 from export.errors import BuildError
 from export.manifest import build_manifest, describe_graph, write_manifest
 from export.onnx_export import VARIANT_CHOICES, ExportSettings, export_model, tool_versions
@@ -43,7 +43,8 @@ def build(model=DEFAULT_MODEL, out=ROOT / "dist", cache_dir=ROOT / ".cache" / "e
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a site is meant to be read
     try:
-        manifest = _write_site(staging, source, export, config, chapters, documents, env)
+        manifest = _write_site(staging, source, export, config, chapters, documents, env,
+                               bake_cache=Path(cache_dir), log=log)
         _replace_dir(staging, out)
     except OSError as exc:
         raise BuildError(f"writing the site beside {out} failed: {exc.strerror or exc}; free some disk "
@@ -55,7 +56,7 @@ def build(model=DEFAULT_MODEL, out=ROOT / "dist", cache_dir=ROOT / ".cache" / "e
     return manifest
 
 
-def _write_site(site, source, export, config, chapters, documents, env):
+def _write_site(site, source, export, config, chapters, documents, env, bake_cache=None, log=print):
     onnx_file, shards, tokenizer = copy_model(site, export)
     assets.copy_static(SITE_SRC, site)
     python_files = assets.copy_python(SITE_SRC, site)
@@ -67,7 +68,10 @@ def _write_site(site, source, export, config, chapters, documents, env):
                             "files": vendored}
     write_manifest(site, manifest)
 
-    context = {"site": config, "manifest": manifest, "chapters": []}
+    # The story's figures are baked from the site's own model files (export/bake.py).
+    figures = bake.bake(site, chapters, cache_dir=bake_cache, log=log)
+    context = {"site": config, "manifest": manifest, "chapters": [], "fig": figures,
+               "model_facts": bake.model_facts(manifest)}
     context["chapters"] = [{"slug": c.slug, "title": c.title, "html": render.render_chapter(env, c, context)}
                            for c in chapters]
     context.update({key: render.render_chapter(env, doc, context) for key, doc in documents.items()})

@@ -3,46 +3,64 @@
 Runtimes come from node_modules (pinned by package-lock.json), never from a CDN, so the
 built site requests nothing from any origin but its own.
 """
+import json
 import shutil
 from pathlib import Path
 
 from export.errors import BuildError
+from export.manifest import file_entry
 
-# (npm package, files the page needs, destination under the site root)
+# (npm package, files the page needs, destination under the site root, the runtime they make up)
 VENDOR = [
     ("pyodide", ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
-                 "pyodide-lock.json"], "vendor/pyodide"),
-    # WASM-only build of onnxruntime-web: the default bundle would also fetch WebGPU files.
+                 "pyodide-lock.json"], "vendor/pyodide", "pyodide"),
+    # WASM-only build of onnxruntime-web: the default bundle would also fetch WebGPU files, and
+    # its WebGPU build (ort-wasm-simd-threaded.asyncify.wasm) is 27 MB; docs/runtime.md says why
+    # the site does without it.
     ("onnxruntime-web", ["dist/ort.wasm.min.mjs", "dist/ort-wasm-simd-threaded.mjs",
-                         "dist/ort-wasm-simd-threaded.wasm"], "vendor/onnxruntime-web"),
+                         "dist/ort-wasm-simd-threaded.wasm"], "vendor/onnxruntime-web", "onnxruntime"),
 ]
 LICENSES = ["LICENSE", "LICENSE.md", "LICENSE.txt"]
 STATIC_DIRS = [("css", "assets/css"), ("js", "assets/js"), ("images", "assets/images")]
 PYTHON_PACKAGE = "nexttoken"
+# The service worker sits at the site root so that its scope is the whole site; it precaches
+# the files listed in SHELL_LIST (the page's own CSS, JS and images).
+SERVICE_WORKER = "sw.js"
+SHELL_LIST = "assets/shell.json"
 
 
 def check_vendor(node_modules: Path) -> None:
     """Fail early, before anything is written, if `npm ci` has not been run."""
-    for package, files, _ in VENDOR:
+    for package, files, *_ in VENDOR:
         for name in files:
             if not (node_modules / package / name).is_file():
                 raise BuildError(f"{node_modules / package / name} is missing; run `npm ci` first "
                                  "(the README's commands do it for you)")
 
 
-def copy_vendor(node_modules: Path, site: Path) -> list:
-    copied = []
-    for package, files, dest in VENDOR:
+def copy_vendor(node_modules: Path, site: Path) -> dict:
+    """Copy the runtimes and their licenses; return {path: {bytes, sha256, runtime}} of the
+    files the page loads (licenses are copied, not listed), for the manifest."""
+    copied = {}
+    for package, files, dest, runtime in VENDOR:
         (site / dest).mkdir(parents=True, exist_ok=True)
-        for name in files + [n for n in LICENSES if (node_modules / package / n).is_file()]:
-            shutil.copyfile(node_modules / package / name, site / dest / Path(name).name)
-            copied.append(f"{dest}/{Path(name).name}")
+        for name in [n for n in LICENSES if (node_modules / package / n).is_file()]:
+            shutil.copyfile(node_modules / package / name, site / dest / name)
+        for name in files:
+            rel = f"{dest}/{Path(name).name}"
+            shutil.copyfile(node_modules / package / name, site / rel)
+            copied[rel] = {**file_entry(site, rel), "runtime": runtime}
     return copied
 
 
 def copy_static(site_src: Path, site: Path) -> None:
+    """Copy the page's CSS, JS and images, the service worker, and the list it precaches."""
     for src, dest in STATIC_DIRS:
         shutil.copytree(site_src / src, site / dest, dirs_exist_ok=True)
+    shutil.copyfile(site_src / SERVICE_WORKER, site / SERVICE_WORKER)
+    shell = sorted(p.relative_to(site).as_posix() for _, dest in STATIC_DIRS
+                   for p in (site / dest).rglob("*") if p.is_file())
+    (site / SHELL_LIST).write_text(json.dumps(shell, indent=0))
 
 
 def copy_python(site_src: Path, site: Path) -> list:

@@ -6,7 +6,9 @@ Figures are placed in Markdown with a one-line directive, so chapters stay reada
     ::: figure distribution prompt="The capital of France is"
 
 A directive names a template ``figures/<name>.html`` (for ``figure``, the first word after it)
-and passes its ``key="value"`` pairs to it.
+and passes its ``key="value"`` pairs to it. ``::: scrolly NAME ...`` with ``::: step`` and
+``::: end`` makes a scroll-driven block (scrolly.py); math and ``{{ data }}`` references in the
+text are rendered by prose.py. docs/story.md describes the whole syntax.
 """
 import re
 import shlex
@@ -17,7 +19,9 @@ from pathlib import Path
 import markdown
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
+from export import prose, scrolly
 from export.errors import BuildError
+from export.scrolly import STRUCTURE
 
 DIRECTIVE = re.compile(r"^:::\s+(?P<body>\S.*?)\s*$", re.MULTILINE)
 MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "smarty", "toc"]
@@ -28,7 +32,8 @@ class Chapter:
     slug: str
     title: str
     source: str                                   # Markdown with directives replaced by markers
-    figures: list = field(default_factory=list)   # (template name, params) per marker
+    figures: list = field(default_factory=list)   # (template name, params, where) per marker
+    path: str = ""                                # the Markdown file, for error messages
 
 
 def load_config(content_dir: Path) -> dict:
@@ -73,7 +78,8 @@ def _parse_chapter(path: Path, text: str) -> Chapter:
     heading = re.search(r"^#\s+(.+)$", text, re.MULTILINE)
     if not heading:
         raise BuildError(f"{path}: no '# Title' heading; start the chapter with one")
-    chapter = Chapter(slug=path.stem.split("-", 1)[-1], title=heading.group(1).strip(), source="")
+    chapter = Chapter(slug=path.stem.split("-", 1)[-1], title=heading.group(1).strip(), source="",
+                      path=str(path))
 
     def replace(match):
         line = text.count("\n", 0, match.start()) + 1
@@ -83,6 +89,9 @@ def _parse_chapter(path: Path, text: str) -> Chapter:
             raise BuildError(f"{path}:{line}: bad directive ({exc}); quote values with \"\"") from None
         if words[0] == "figure":  # "::: figure NAME ..." and "::: NAME ..." mean the same
             words = words[1:]
+        layout = []
+        if words and words[0] == "scrolly":  # a figure with text steps: see export/scrolly.py
+            layout, words = [("scrolly", {}, f"{path}:{line}")], words[1:]
         if not words:
             raise BuildError(f"{path}:{line}: directive names no figure; write '::: figure NAME'")
         name, params = words[0], {}
@@ -91,28 +100,44 @@ def _parse_chapter(path: Path, text: str) -> Chapter:
             if not eq:
                 raise BuildError(f"{path}:{line}: directive argument {word!r} is not key=value")
             params[key] = value
-        chapter.figures.append((f"figures/{name}.html", params, f"{path}:{line}"))
-        # A marker paragraph that Markdown leaves alone; swapped for the figure after conversion.
-        return f"\n\nNTFIGURE{len(chapter.figures) - 1}END\n\n"
+        template = name if name in STRUCTURE else f"figures/{name}.html"
+        markers = []
+        for entry in layout + [(template, params, f"{path}:{line}")]:
+            chapter.figures.append(entry)
+            # A marker paragraph that Markdown leaves alone; swapped for the figure after conversion.
+            markers.append(f"NTFIGURE{len(chapter.figures) - 1}END")
+        return "\n\n" + "\n\n".join(markers) + "\n\n"
 
     chapter.source = DIRECTIVE.sub(replace, text)
+    scrolly.check(chapter.figures, chapter.source)
     return chapter
 
 
 def make_environment(templates_dir: Path) -> Environment:
-    return Environment(loader=FileSystemLoader(str(templates_dir)), autoescape=True,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(str(templates_dir)), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(pct=prose.pct, num=prose.num)  # the prose's number formats
+    return env
 
 
 def render_chapter(env: Environment, chapter: Chapter, context: dict) -> str:
-    html = markdown.markdown(chapter.source, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    # Math and {{ data }} references are cut out before Markdown and rendered after (prose.py).
+    source, spans = prose.protect(chapter.source)
+    html = markdown.markdown(source, extensions=MARKDOWN_EXTENSIONS, output_format="html")
+    figures = context.get("fig", {})
+    html = prose.restore(html, spans, {**figures, "model": context.get("model_facts", {})},
+                         chapter.path or chapter.title)
+    layout = scrolly.Layout(figures)
     for index, (template, params, where) in enumerate(chapter.figures):
+        if template in STRUCTURE:
+            html = html.replace(f"<p>NTFIGURE{index}END</p>", layout.html(template, params, where))
+            continue
         try:
             figure = env.get_template(template).render(**context, params=params, figure_id=f"{chapter.slug}-{index}")
         except TemplateNotFound:
             raise BuildError(f"{where}: unknown figure {template!r}; add site_src/templates/{template} "
                              "or fix the directive") from None
-        html = html.replace(f"<p>NTFIGURE{index}END</p>", figure)
+        html = html.replace(f"<p>NTFIGURE{index}END</p>", layout.figure(params, figure))
     return html
 
 

@@ -1,0 +1,126 @@
+"""Bakers that run the model token after token (greedy, sampled and penalised continuations)
+and the one that traces the sampler pipeline stage by stage.
+
+A continuation is produced exactly as the page's worker does it: logits from the model, then
+``prepare(logits, history).distribution(params)`` and ``sample(probs, Rng(seed))``.
+"""
+import math
+
+from export.bake_params import prompts_of, r4, sampling_controls, states_of
+
+
+def run(b, ids, settings: dict, count: int, seed: int = 0, top: int = 0) -> list:
+    """``count`` tokens after ``ids``, each with its probability under ``settings``, its
+    probability and rank under the model's own distribution, and whether it repeats a token of
+    the text; ``top``: also the most likely candidates at each step."""
+    sampling = b.sampling
+    params = sampling.SamplingParams(**settings)
+    if len(ids) + count > b.n_ctx:
+        raise ValueError(f"{len(ids)} prompt tokens + {count} new ones exceed the model's "
+                         f"context of {b.n_ctx}; ask for fewer tokens")
+    key = (tuple(ids), params, count, seed)
+    known = b.runs.get(key)
+    if known and (not top or all(len(s.get("top", ())) >= top for s in known)):
+        return known
+    rng = sampling.Rng(seed)
+    history = list(ids)
+    b.lm.reset()
+    logits = b.lm.step(history)
+    steps = []
+    for _ in range(count):
+        prepared = b.prepare(logits.tolist(), history)
+        probs = prepared.distribution(params)
+        token = sampling.sample(probs, rng)
+        step = {"id": token, "label": b.label(token), "text": b.tokenizer.decode([token]),
+                "p": r4(probs[token]), "repeat": token in history,
+                "p_raw": r4(prepared.softmax()[token]),
+                "rank": int((logits > logits[token]).sum()) + 1}
+        if top:
+            step["top"] = [[b.label(t), r4(p)] for t, p in
+                           prepared.result(sampling.SamplingParams()).top(top)]
+        steps.append(step)
+        history.append(token)
+        logits = b.lm.step([token])
+    b.runs[key] = steps
+    return steps
+
+
+def find_loop(ids: list):
+    """The earliest-starting periodic tail of ``ids`` that repeats at least twice.
+
+    Returns {"start", "period"} (indexes into ``ids``) or None.
+    """
+    n, best = len(ids), None
+    for period in range(1, n // 2 + 1):
+        start = n - period
+        while start > 0 and ids[start - 1] == ids[start - 1 + period]:
+            start -= 1
+        if n - start >= 2 * period and (best is None or start < best["start"]):
+            best = {"start": start, "period": period}
+    return best
+
+
+def greedy(b, params):
+    """A greedy continuation, with the top candidates at each step and the loop it falls into."""
+    prompt = params.get("prompt")
+    if not prompt:
+        raise ValueError("write prompt=\"...\"")
+    count = int(params.get("tokens", 30))
+    steps = run(b, b.encode(prompt), {"temperature": 0.0}, count, top=int(params.get("top", 5)))
+    loop = find_loop([s["id"] for s in steps])
+    if loop:
+        loop["first"] = loop["start"] + 1  # 1-based, for the prose
+    values = [str(i) for i in range(count + 1)]
+    return {"kind": "greedy", "prompt": prompt, "steps": steps, "loop": loop, "count": count,
+            "repeats": sum(s["repeat"] for s in steps),
+            "controls": [{"name": "step", "label": "Tokens generated", "values": values,
+                          "default": "0"}]}
+
+
+def generation(b, params):
+    """Continuations under each value of one control (seeds, penalties, ...)."""
+
+    prompt = prompts_of(params)[0]
+    count = int(params.get("tokens", 30))
+    fixed, controls = sampling_controls(b, params)
+    if len(controls) != 1:
+        raise ValueError("a generation figure needs exactly one control with several values, "
+                         "e.g. seed=\"1,2,3\"")
+    ids = b.encode(prompt)
+    states = {}
+    for key, settings in states_of(b, fixed, controls):
+        seed = settings.pop("seed", 0)
+        steps = [{k: v for k, v in step.items() if k != "top"}  # a cached greedy run has them
+                 for step in run(b, ids, settings, count, seed=seed)]
+        worst = min(range(count), key=lambda i: (steps[i]["p_raw"], i))
+        w = steps[worst]
+        states[key] = {"steps": steps, "worst": worst, "seed": seed, "count": count,
+                       "worst_token": {"position": worst + 1, "label": w["label"],
+                                       "p": w["p_raw"], "rank": w["rank"]},
+                       "repeats": sum(s["repeat"] for s in steps),
+                       "text": b.tokenizer.decode([s["id"] for s in steps])}
+    return {"kind": "generation", "prompt": prompt, "controls": controls, "states": states,
+            "fixed": {k: v for k, v in fixed.items()}}
+
+
+def pipeline(b, params):
+    """The sampler chain stage by stage (``Prepared.trace``) in both engines' orders."""
+
+    prompt = prompts_of(params)[0]
+    prepared = b.prepared(prompt)
+    fixed, controls = sampling_controls(b, params)
+    states = {}
+    for key, settings in states_of(b, fixed, controls):
+        params_ = b.sampling.SamplingParams(**settings)
+        stages = [{"name": s.name, "kept": s.result.kept,
+                   "top": [[b.label(t), r4(p)] for t, p in s.result.top(3)]}
+                  for s in prepared.trace(params_)]
+        final = prepared.result(params_)
+        states[key] = {"stages": stages, "final": {
+            "kept": final.kept, "entropy": round(final.entropy() / math.log(2), 2),
+            "top": [[b.label(t), r4(p)] for t, p in final.top(5)]}}
+    return {"kind": "pipeline", "prompt": prompt, "controls": controls, "states": states,
+            "fixed": fixed, "vocab_size": prepared.n}
+
+
+BAKERS = {"greedy": greedy, "generation": generation, "pipeline": pipeline}

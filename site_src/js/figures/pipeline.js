@@ -1,0 +1,42 @@
+// The sampler chain, stage by stage (baked with nexttoken's Prepared.trace).
+import { announce, bindControls, el, num, pct, setBar } from "./common.js";
+
+const NAMES = {
+  temperature: "Temperature", top_k: "Top-k", top_p: "Top-p", min_p: "Min-p",
+  typical_p: "Typical", top_n_sigma: "Top-nσ", epsilon: "Epsilon", eta: "Eta",
+  repetition_penalty: "Repetition penalty", presence_frequency_penalty: "Presence/frequency",
+  penalties: "Penalties", logit_bias: "Logit bias", no_repeat_ngram: "No-repeat n-gram",
+};
+
+export function mount(root, data) {
+  const rows = [...root.querySelectorAll("[data-stage]")];
+  const final = root.querySelector("[data-final]");
+  const readout = root.querySelector("[data-role=readout]");
+  const scale = (kept) => Math.log10(kept) / Math.log10(data.vocab_size);
+  const controls = bindControls(root, data.controls, render);
+
+  function fill(row, name, kept, top) {
+    if (name !== null) row.querySelector(".stage-name").textContent = name;
+    row.querySelector(".val").textContent = `${num(kept)} left`;
+    setBar(row.querySelector(".fill"), Math.max(scale(kept), 0.02));
+    row.querySelector(".stage-top").replaceChildren(...top.map(([label, p]) =>
+      el("span", { class: "chip" }, el("span", { class: "chip-tok", text: label }), ` ${pct(p)}`)));
+  }
+
+  function render(values) {
+    const s = data.states[controls.key()];
+    if (!s) return;
+    rows.forEach((row, i) => {
+      const stage = s.stages[i];
+      row.hidden = !stage;
+      if (stage) fill(row, `${i + 1}. ${NAMES[stage.name] ?? stage.name}`, stage.kept, stage.top);
+    });
+    fill(final, null, s.final.kept, s.final.top.slice(0, 3));
+    readout.textContent = `${values.order === "hf" ? "Hugging Face order" : "llama.cpp order"}: `
+      + `${num(s.final.kept)} tokens left to pick from; the top one gets ${pct(s.final.top[0][1])}.`;
+    announce(root, readout.textContent);
+  }
+
+  render(controls.values);
+  return { set: controls.set };
+}

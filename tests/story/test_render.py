@@ -1,0 +1,99 @@
+"""Rendering the story's Markdown: directives, scrolly blocks, math and data references."""
+import pytest
+
+from export import prose, scrolly
+from export.bake_runs import find_loop
+from export.errors import BuildError
+from export.render import _parse_chapter, collect_chapters, load_config, make_environment, render_chapter
+from tests.story.conftest import ROOT
+
+DATA = {"fig": {"t": {"controls": [{"name": "temperature", "label": "T", "values": ["0.5", "1"],
+                                    "default": "1"}],
+                      "states": {"0.5": [{"p": [0.25, 0.0001234]}], "1": [{"p": [0.1, 0.2]}]},
+                      "labels": ["␣the"]}},
+        "model_facts": {"vocab_size": 50257}}
+
+
+def render(text, tmp_path, context=DATA):
+    path = tmp_path / "01-x.md"
+    chapter = _parse_chapter(path, text)
+    return render_chapter(make_environment(ROOT / "site_src" / "templates"), chapter, dict(context))
+
+
+def test_percentages_follow_one_rule():
+    cases = {0.4213: "42.1%", 0.0123: "1.2%", 0.00123: "0.12%", 0.0000123: "0.0012%", 1.0: "100%",
+             0.0: "0%", 0.99996: "99.996%", 1e-12: "<0.0001%", 0.9999999999: ">99.9999%"}
+    assert {p: prose.pct(p) for p in cases} == cases
+    assert prose.num(50257) == "50,257" and prose.millions(124439808) == "124 million"
+
+
+def test_references_render_as_checkable_spans(tmp_path):
+    html = render("# X\n\nTop: {{ t.states[0.5].0.p.0 | pct }}, tail {{ t.states[0.5].0.p.1 | pct }}, "
+                  "vocab {{ model.vocab_size | num }}, token {{ t.labels.0 | tok }}.\n", tmp_path)
+    assert 'data-path="t.states[0.5].0.p.0" data-format="pct" data-value="0.25">25.0%</span>' in html
+    assert ">0.012%</span>" in html and ">50,257</span>" in html
+    assert 'class="datum tok"' in html and ">␣the</span>" in html
+
+
+@pytest.mark.parametrize("ref, message", [
+    ("{{ t.states[2].0.p.0 }}", "has no '2'"),
+    ("{{ nope.x }}", "has no 'nope'"),
+    ("{{ t.states[1].0.p.0 | wow }}", "unknown format"),
+])
+def test_bad_references_fail_with_the_path(ref, message, tmp_path):
+    with pytest.raises(BuildError, match=message) as err:
+        render(f"# X\n\n{ref}\n", tmp_path)
+    assert "01-x.md" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_math_becomes_mathml_and_survives_markdown(tmp_path):
+    html = render("# X\n\nInline $p_i$ and a_b_c.\n\n$$p_i = \\frac{e^{z_i}}{\\sum_j e^{z_j}}$$\n", tmp_path)
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">' in html
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in html
+    assert "<mfrac>" in html and "<p><math" not in html.split("display=\"block\"")[0][-20:]
+
+
+def test_scrolly_blocks_wrap_the_figure_and_steps(tmp_path):
+    text = ('# X\n\n::: scrolly tokens id="t"\n\n::: step temperature=0.50\nFirst.\n\n'
+            '::: step temperature=1\nSecond.\n\n::: end\n\nAfter.\n')
+    html = render(text, tmp_path, {**DATA, "fig": {**DATA["fig"], "t": {**DATA["fig"]["t"], "kind": "tokens",
+        "sentences": [{"text": "a", "count": 1, "ids": [64], "labels": ["a"]}], "vocab_size": 50257,
+        "controls": DATA["fig"]["t"]["controls"]}}})
+    assert html.index('class="scrolly"') < html.index('data-figure="tokens"') < html.index('class="scrolly-steps"')
+    assert html.count('class="step"') == 2 and 'data-state="{&quot;temperature&quot;: &quot;0.5&quot;}"' in html
+    assert html.index("Second.") < html.index("After.")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("::: step a=1\n", "outside a scrolly block"),
+    ('::: scrolly tokens id="t"\n\n::: step a=1\nx\n', "never closed"),
+    ('::: scrolly tokens id="t"\n\nText first.\n\n::: step a=1\nx\n\n::: end\n', "right after"),
+    ("::: end\n", "without a"),
+])
+def test_malformed_scrolly_blocks_fail_clearly(text, message, tmp_path):
+    with pytest.raises(BuildError, match=message):
+        _parse_chapter(tmp_path / "01-x.md", "# X\n\n" + text)
+
+
+def test_a_step_must_name_a_control_value(tmp_path):
+    text = '# X\n\n::: scrolly tokens id="t"\n\n::: step temperature=0.7\nx\n\n::: end\n'
+    with pytest.raises(BuildError, match="not one of the figure's values"):
+        render(text, tmp_path)
+
+
+def test_loops_are_found_at_their_earliest_start():
+    assert find_loop([5, 1, 2, 3, 1, 2, 3, 1, 2]) == {"start": 1, "period": 3}
+    assert find_loop([9, 8, 7, 7, 7, 7]) == {"start": 2, "period": 1}
+    assert find_loop([1, 2, 3, 4]) is None
+
+
+def test_every_chapter_of_the_story_renders(story_site):
+    config = load_config(ROOT / "content")
+    chapters = collect_chapters(ROOT / "content", config)
+    html = (story_site / "index.html").read_text(encoding="utf-8")
+    assert len(chapters) >= 8
+    for chapter in chapters:
+        assert f'<section class="chapter" id="{chapter.slug}">' in html, chapter.slug
+        assert chapter.title.replace("'", "&#39;").split(":")[0] in html, chapter.title
+    assert "data-playground" in html.split(f'id="{chapters[-1].slug}"')[1]  # the last chapter
+    assert "NTFIGURE" not in html and "NTSPAN" not in html and "{{" not in html
