@@ -5,6 +5,15 @@ from tests.models import TINY, make_gpt2
 
 
 @pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run: Playwright's sync API allows one at a time."""
+    from tests.browser import chromium
+
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory):
     """A 2-layer, width-64 GPT-2 with random weights and GPT-2's real tokenizer."""
     return make_gpt2(tmp_path_factory.mktemp("tiny-gpt2"), **TINY)

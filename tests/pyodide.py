@@ -32,20 +32,26 @@ def package_files():
     return sorted(str(p.relative_to(ROOT)) for p in package.rglob("*.py"))
 
 
-def run_in_chromium_pyodide(source: str, files=(), timeout: float = 300):
+def run_in_chromium_pyodide(source: str, files=(), timeout: float = 300, browser=None):
     """Like ``run_in_pyodide`` but in headless Chromium, as the site runs.
 
     ``files`` are extra project-relative paths copied to ``/project/<path>`` first (the
-    nexttoken package always is). Requires Debian's chromium and the playwright package.
+    nexttoken package always is). Pass the test session's ``browser`` fixture when one is open:
+    Playwright's sync API allows one instance at a time.
     """
-    from tests.browser import chromium
-    from export.server import serving as serve
+    from contextlib import nullcontext
 
-    with serve(ROOT) as base, chromium() as browser:
-        page = browser.new_page()
-        page.set_default_timeout(timeout * 1000)
-        page.goto(base + "tests/pyodide_page.html")
-        page.wait_for_function("window.pageReady === true")
-        out = page.evaluate("([s, f]) => window.runPython(s, f)",
-                            [source, package_files() + list(files)])
+    from export.server import serving as serve
+    from tests.browser import chromium
+
+    with serve(ROOT) as base, (nullcontext(browser) if browser else chromium()) as chrome:
+        page = chrome.new_page()
+        try:
+            page.set_default_timeout(timeout * 1000)
+            page.goto(base + "tests/pyodide_page.html")
+            page.wait_for_function("window.pageReady === true")
+            out = page.evaluate("([s, f]) => window.runPython(s, f)",
+                                [source, package_files() + list(files)])
+        finally:
+            page.close()
         return json.loads(out)

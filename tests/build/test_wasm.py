@@ -5,16 +5,9 @@ import pytest
 
 from benchmarks.export_wasm import run_in_browser
 from export.onnx_runner import OnnxLM
-from tests.browser import chromium
 from tests.models import gpt2_tokenizer
 
 PROMPT = "Once upon a time, in a quiet town by the sea,"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.mark.parametrize("variant", ["fp32", "int8", "q4"])

@@ -3,13 +3,6 @@ records every request and every error."""
 import pytest
 
 from export.server import serving
-from tests.browser import chromium
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +27,9 @@ class PageWatch:
 
 @pytest.fixture
 def watched(browser):
-    context = browser.new_context()
+    # The service worker reloads a page once to make it cross-origin isolated, which would
+    # race these tests' first steps; tests/runtime covers it.
+    context = browser.new_context(service_workers="block")
     page = context.new_page()
     page.set_default_timeout(120_000)
     yield PageWatch(page)

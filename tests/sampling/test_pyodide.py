@@ -80,8 +80,8 @@ def test_parity_vectors_give_the_same_answers_in_pyodide():
     _compare(_cpython(payload), run_in_pyodide(_source(payload), timeout=600))
 
 
-def test_a_few_vectors_in_headless_chromium():
+def test_a_few_vectors_in_headless_chromium(browser):
     pytest.importorskip("playwright")
     selected = [c for c in cases() if c[0].startswith(("masked_mix/", "random_100/"))]
     payload = _payload(selected + large_cases()[:1])
-    _compare(_cpython(payload), run_in_chromium_pyodide(_source(payload)))
+    _compare(_cpython(payload), run_in_chromium_pyodide(_source(payload), browser=browser))

@@ -60,8 +60,8 @@ def test_node_pyodide_matches_reference_and_regenerates_the_unicode_table(sample
     assert_matches(result, texts, expected)
 
 
-def test_chromium_pyodide_matches_reference(sample):
+def test_chromium_pyodide_matches_reference(sample, browser):
     texts, expected = sample
     files = [str(path.relative_to(ROOT)) for path in (VOCAB, MERGES)]
-    result = run_in_chromium_pyodide(script(texts, check_ranges=False), files=files)
+    result = run_in_chromium_pyodide(script(texts, check_ranges=False), files=files, browser=browser)
     assert_matches(result, texts, expected)
