@@ -23,11 +23,12 @@ PROMPT_TOKENS = 10
 @dataclass(frozen=True)
 class Settings:
     """How many repetitions each measurement takes (after its warm-up)."""
-    loads: int = 3          # page loads per cache state (network / cache), after...
+    loads: int = 2          # page loads per cache state (network / cache), after...
     load_warmups: int = 1   # ...this many rounds not recorded
     prefills: int = 10      # 10-token prefills
     decode_runs: int = 2    # runs of ``decode_steps`` one-token steps each
     decode_steps: int = 50
+    variant_steps: int = 20  # decode steps per export variant (q4 runs slowly in WASM)
     clicks: int = 5         # "Generate" presses timed on the real page
     samplings: int = 30     # parameter changes re-sampled in Pyodide
     tokenizer: int = 10     # tokenizer encodes of the ~1,000-token passage
@@ -35,7 +36,7 @@ class Settings:
 
     @classmethod
     def quick_check(cls) -> "Settings":
-        return cls(loads=1, load_warmups=0, prefills=2, decode_runs=1, decode_steps=5, clicks=2,
+        return cls(loads=1, load_warmups=0, prefills=2, decode_runs=1, decode_steps=5, variant_steps=5, clicks=2,
                    samplings=3, tokenizer=2, quick=True)
 
     def as_dict(self) -> dict:

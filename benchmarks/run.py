@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark the site against native onnxruntime and transformers.js, all in one run.
 
-    python benchmarks/run.py --model DIR [--quick] [--out DIR] [--work DIR]
+    python benchmarks/run.py --model DIR [--variant auto|fp32|int8|q4] [--quick] [--out DIR] [--work DIR]
 
 DIR is a GPT-2-family checkpoint directory or a Hugging Face Hub id; a directory that does not
 exist is created with GPT-2 small's architecture (GPT2Config()) and random weights: the same
@@ -70,16 +70,17 @@ def prompt_ids(model_dir: Path) -> list:
     return ids
 
 
-def build_site(spec: str, work: Path, settings, log) -> tuple:
+def build_site(spec: str, work: Path, settings, variant: str, log) -> tuple:
     """Export (timed, per variant) and build the site once; returns (site, export figures, source)."""
     import build
+    from export.onnx_export import ExportSettings
     from export.source import resolve
 
     source = resolve(spec)
     cache = work / "exports"
-    figures = exports.measure(source, cache, prompt_ids(source.path), settings.decode_steps, log)
+    figures = exports.measure(source, cache, prompt_ids(source.path), settings.variant_steps, log)
     site = work / "site"
-    build.build(model=spec, out=site, cache_dir=cache, log=log)
+    build.build(model=spec, out=site, cache_dir=cache, log=log, export_settings=ExportSettings(variant=variant))
     return site, figures, source
 
 
@@ -93,25 +94,25 @@ def measure_all(site: Path, work: Path, checkpoint_dir: Path, settings, log, tfj
     out = {"transformers.js": tfjs["version"],
            "transformers.js onnxruntime-web": tfjs["onnxruntime-web"], "by_mode": {}}
     with serve.servers(root) as urls:
-        for mode in ("plain", "isolated"):
+        # Each mode's engines run back to back, so that a pair's ratio sees the same machine load.
+        for mode, column in (("plain", "1"), ("isolated", "all")):
             log(f"site engine, {mode}")
             engine = site_engine.measure(urls[mode], ids, settings)
+            n = engine["threads"]  # native and transformers.js run at the thread count the site got
+            log(f"native onnxruntime, {n} thread{'s' * (n > 1)}")
+            out[f"native_{column}"] = native.measure(site, urls["plain"] + "site/", ids, n, settings)
+            log(f"transformers.js, {mode}")
+            tj = transformersjs.measure(urls[mode], ids, n, settings, external)
             log(f"site page, {mode}")
             page = site_page.measure(urls[mode], common.PROMPT, settings)
-            log(f"transformers.js, {mode}")
-            tj = transformersjs.measure(urls[mode], ids, engine["threads"], settings, external)
             out["by_mode"][mode] = {"engine": engine, "page": page, "tfjs": tj}
             out["chromium"] = engine["chromium"]
+        out["threads"] = out["by_mode"]["isolated"]["engine"]["threads"]
         log("the real page's load and generation (bench_runtime.py)")
         with chromium() as browser:  # isolated here means through the site's service worker
             for mode in ("plain", "isolated"):
                 out["by_mode"][mode]["runtime"] = bench_runtime.measure(
                     browser, urls["plain"] + "site/", mode == "isolated", ids, settings.decode_steps)
-        # Native runs at the thread counts the site ended up with: 1, and what isolation gave it.
-        out["threads"] = out["by_mode"]["isolated"]["engine"]["threads"]
-        for name, n in (("1", 1), ("all", out["threads"])):
-            log(f"native onnxruntime, {n} thread{'s' * (n > 1)}")
-            out[f"native_{name}"] = native.measure(site, urls["plain"] + "site/", ids, n, settings)
     log("the story page (bench_story.py)")
     out["story"] = {name: bench_story.measure(site, settings.loads, *size)["runs"]
                     for name, size in report.VIEWPORTS.items()}
@@ -157,21 +158,28 @@ def _details(measured: dict) -> dict:
             for mode, v in measured["by_mode"].items()}
 
 
-def assemble(measured: dict, figures: dict, site: Path, source, random_weights: bool, settings) -> dict:
+def _load_range(loads: list) -> str:
+    return f"{min(loads):.1f}–{max(loads):.1f} (1-minute, sampled at each step of the run)"
+
+
+def assemble(measured: dict, figures: dict, site: Path, source, random_weights: bool, settings,
+             variant: str = "auto", loads=()) -> dict:
     """results.json: the machine, the model, every cell, the ratios and the goals."""
+    flags = ([] if variant == "auto" else ["--variant", variant]) + (["--quick"] if settings.quick else [])
     m = json.loads((site / "manifest.json").read_text())["model"]
     runtime, site_cells = _cells(measured)
     pairs = report.ratios(runtime)
     weights = "random weights, " if random_weights else ""
     return {
-        "command": f"python benchmarks/run.py --model {source.spec}" + (" --quick" if settings.quick else ""),
+        "command": " ".join(["python benchmarks/run.py --model", source.spec, *flags]),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "machine": {**common.machine(), "chromium": measured["chromium"],
                     "transformers.js": measured["transformers.js"],
                     "transformers.js onnxruntime-web": measured["transformers.js onnxruntime-web"],
-                    "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg())},
+                    "load_average": _load_range(loads or [os.getloadavg()[0]])},
         "settings": settings.as_dict(),
-        "model": {"spec": source.spec, "random_weights": random_weights, "variant": m["variant"], "bytes": m["bytes"],
+        "model": {"spec": source.spec, "random_weights": random_weights, "variant": m["variant"],
+                  "bytes": m["bytes"],
                   "description": f"{source.spec} ({weights}{m['n_layer']} layers, width {m['n_embd']}, "
                                  f"{m['n_head']} heads, vocabulary {m['vocab_size']})"},
         "threads": measured["threads"],
@@ -192,6 +200,9 @@ def main(argv=None) -> int:
     parser.add_argument("--model", required=True,
                         help="GPT-2-family checkpoint directory or Hub id; a missing directory gets random "
                              "GPT-2 small weights")
+    parser.add_argument("--variant", default="auto",
+                        help="the built site's weights, as build.py's --variant (default auto: the smallest "
+                             "faithful one; random weights usually leave fp32)")
     parser.add_argument("--quick", action="store_true", help="few repetitions: checks the harness, not the speed")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where results.json and results.md go")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK,
@@ -199,7 +210,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
 
+    loads = []  # the machine's 1-minute load average at each step: other work skews timings
+
     def log(message):
+        loads.append(os.getloadavg()[0])
         print(f"[{time.perf_counter() - started:6.0f} s] {message}", flush=True)
 
     from export.errors import BuildError
@@ -207,12 +221,12 @@ def main(argv=None) -> int:
     settings = common.Settings.quick_check() if args.quick else common.Settings()
     spec, random_weights = checkpoint(args.model, log)
     try:
-        site, figures, source = build_site(spec, args.work, settings, log)
+        site, figures, source = build_site(spec, args.work, settings, args.variant, log)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     measured = measure_all(site, args.work, source.path, settings, log)
-    results = assemble(measured, figures, site, source, random_weights, settings)
+    results = assemble(measured, figures, site, source, random_weights, settings, args.variant, loads)
     table = report.markdown(results)
     common.write_json(args.out / "results.json", results)
     (args.out / "results.md").write_text(table, encoding="utf-8")
