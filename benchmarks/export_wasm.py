@@ -17,7 +17,7 @@ from export.site_model import copy_model, model_entry
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = Path(__file__).resolve().parent / "pages" / "export_model.html"
-ENGINE_MODULES = ("model.js", "fetch.js")
+ENGINE_MODULES = ("model.js", "fetch.js", "progress.js")
 
 
 def model_site(export, source, site: Path) -> Path:

@@ -7,7 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from export.shard import DATA_LOCATION
+from export.shard import DATA_LOCATION, SESSION_CONFIG
 from export.source import file_sha256
 
 MANIFEST = "manifest.json"
@@ -65,7 +65,7 @@ def build_manifest(root: Path, model: dict, onnx_file: str, shards: list, graph:
         "format": FORMAT,
         "build_id": build_id,
         "model": model,
-        "onnx": {"model": onnx_file, "external_data": external, **graph},
+        "onnx": {"model": onnx_file, "external_data": external, "session_config": dict(SESSION_CONFIG), **graph},
         "tokenizer": tokenizer,
         "python": python_files,
         "files": files,

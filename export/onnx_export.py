@@ -35,7 +35,7 @@ TOOLS = ("optimum-onnx", "optimum", "transformers", "torch", "onnx", "onnxruntim
 DONE_MARKER = "export.json"
 VARIANT_CHOICES = ("auto",) + VARIANTS
 # The modules that turn optimum's export into a variant: editing one invalidates cached variants.
-RECIPE = [Path(__file__).with_name(f"{name}.py") for name in ("dedup", "quantize", "int8", "nbits", "shard")]
+RECIPE = [Path(__file__).with_name(f"{name}.py") for name in ("dedup", "quantize", "blockq", "shard")]
 
 
 @dataclass(frozen=True)

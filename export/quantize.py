@@ -1,74 +1,46 @@
-"""The export's variants: which weights are stored in how many bits, and how they run.
+"""The export's variants: which weights are stored in how many bits.
 
-Every variant stores GPT-2's tied embedding / LM-head matrix once (``export.dedup`` for
-float32; the quantized forms share one table between the Gather and the LM head).
+Every variant stores GPT-2's tied embedding / LM-head matrix once (``export.dedup``), and
+every variant runs in float32: the quantized ones are a smaller download only, expanded back
+to float32 weights when the session loads (``export.blockq``).
 
 - ``fp32``: the weights as trained.
-- ``int8``: int8 per output channel; activations rounded to uint8 per multiplication at run
-  time (``export.int8``).
-- ``q4``: 4-bit blocks of 32 (one scale and zero point each) for every matrix, run by
-  onnxruntime's ``MatMulNBits`` (``export.nbits``). The smallest download, but onnxruntime-web's
-  WASM build runs it several times slower than float32, so ``--variant auto`` never picks it.
+- ``int8``: 8-bit blocks of 128 (a float16 scale and a zero point each).
+- ``q4``: 4-bit blocks of 32 for every matrix: the smallest download.
 
 The position embedding is 8-bit in every quantized variant: at 0.6% of the weights it is not
 worth 4 bits' error.
 """
 import onnx
-from onnx import helper, numpy_helper
+from onnx import helper
 
-from export import int8, nbits
-from export.dedup import drop_initializer, find_tied_head, initializers, tie_fp32_head
-
-MS_DOMAIN = "com.microsoft"
-
+from export import blockq
+from export.dedup import find_tied_head, initializers, tie_fp32_head
 
 VARIANTS = ("fp32", "int8", "q4")
-# What --variant auto tries, smallest download first: the variants that run at a usable speed
-# in the browser (q4 does not; docs/export.md has the measurements).
-AUTO_ORDER = ("int8", "fp32")
+BITS = {"int8": 8, "q4": 4}
+# What --variant auto tries: smallest download first.
+AUTO_ORDER = ("q4", "int8", "fp32")
 
 
 def quantize_model(model: onnx.ModelProto, variant: str) -> onnx.ModelProto:
-    """Rewrite ``model`` in place into ``variant``."""
+    """Rewrite ``model`` in place into ``variant``: only initializers change, each quantized
+    one becoming a DequantizeLinear output under its own name."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; choose from {', '.join(VARIANTS)}")
+    tied = find_tied_head(model.graph)
+    tie_fp32_head(model)  # the LM head now reads the embedding table (its Gemm transposes it)
     if variant == "fp32":
-        tie_fp32_head(model)
         return model
-    graph = model.graph
-    (_rewrite_int8 if variant == "int8" else _rewrite_q4)(graph)
-    if not any(op.domain == MS_DOMAIN for op in model.opset_import):
-        model.opset_import.append(helper.make_opsetid(MS_DOMAIN, 1))
-    return model
-
-
-def _rewrite_int8(graph) -> None:
-    tied = find_tied_head(graph)
-    if tied is not None:
-        rows = int8.table_to_int8(graph, tied.embedding)
-        int8.head_to_int8(graph, tied.head, rows)
-        drop_initializer(graph, tied.head_weight)
-    for node in [n for n in graph.node if _is_plain_gemm(graph, n)]:
-        int8.gemm_to_int8(graph, node)
+    graph, bits = model.graph, BITS[variant]
+    for weight in sorted({n.input[1] for n in graph.node if _is_plain_gemm(graph, n)}):
+        blockq.store_quantized(graph, weight, axis=0, bits=bits)  # [K, N]: blocks along K, summed over
     for table in _gather_tables(graph):  # the position embedding (and an untied token embedding)
-        int8.table_to_int8(graph, table)
-
-
-def _rewrite_q4(graph) -> None:
-    tied = find_tied_head(graph)
-    if tied is not None:
-        blocks = nbits.quantize_blocks(numpy_helper.to_array(initializers(graph)[tied.embedding]).T, 4)
-        table = nbits.add_blocks(graph, tied.embedding, blocks, shape3d=False)
-        nbits.gathers_to_blocks(graph, tied.embedding, table)
-        nbits.head_to_blocks(graph, tied.head, table)
-        drop_initializer(graph, tied.head_weight)
-        drop_initializer(graph, tied.embedding)
-    for node in [n for n in graph.node if _is_plain_gemm(graph, n)]:
-        nbits.gemm_to_blocks(graph, node, 4)
-    for name in _gather_tables(graph):
-        blocks = nbits.quantize_blocks(numpy_helper.to_array(initializers(graph)[name]).T, 8)
-        nbits.gathers_to_blocks(graph, name, nbits.add_blocks(graph, name, blocks, shape3d=False))
-        drop_initializer(graph, name)
+        blockq.store_quantized(graph, table, axis=1, bits=8)
+    if tied is not None:  # [vocab, width]: blocks along the width, which the LM head sums over
+        blockq.store_quantized(graph, tied.embedding, axis=1, bits=bits)
+    blockq.require_opset(model)
+    return model
 
 
 def _is_plain_gemm(graph, node) -> bool:

@@ -14,6 +14,10 @@ MODEL_FILE = "model.onnx"
 DATA_LOCATION = "model.onnx.data"   # the location string written into the graph
 SHARD_BYTES = 50_000_000            # under GitHub's 50 MB warning, whichever MB it means
 INLINE_LIMIT = 1024                 # tensors smaller than this stay inside model.onnx
+# onnxruntime session config for every variant, passed by the page too (manifest.json's
+# onnx.session_config): fold DequantizeLinear of constant weights into float32 at load
+# (export.blockq), instead of keeping it for quantized kernels, which means dequantizing per step.
+SESSION_CONFIG = {"session.disable_quant_qdq": "1"}
 
 
 def save_sharded(model, out_dir: Path, shard_bytes: int = SHARD_BYTES) -> list:
@@ -62,6 +66,8 @@ def session(model_path: Path, shard_paths: list, threads: int = 1):
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
+    for key, value in SESSION_CONFIG.items():
+        options.add_session_config_entry(key, value)
     if shard_paths:
         data = np.frombuffer(join(shard_paths), dtype=np.uint8)
         options.add_external_initializers_from_files_in_memory([DATA_LOCATION], [data], [len(data)])

@@ -10,9 +10,6 @@ from tests.models import gpt2_tokenizer
 PROMPT = "Once upon a time, in a quiet town by the sea,"
 
 
-# Known defect (see the issue note): this page times out since the CSP/service-worker change;
-# kept visible as xfail until the next session fixes the benchmark page it drives.
-@pytest.mark.xfail(reason="export_wasm page times out under the site's new CSP; to fix", strict=False)
 @pytest.mark.parametrize("variant", ["fp32", "int8", "q4"])
 def test_browser_matches_native(variant, variant_sites, browser):
     site = variant_sites[variant]

@@ -11,7 +11,9 @@ export async function loadModel(manifest, onProgress, { backend = "wasm", thread
   const model = await fetchBytes(manifest.onnx.model, onProgress);
   const { location, shards } = manifest.onnx.external_data;
   const externalData = shards.length ? [{ path: location, data: await joinShards(manifest, shards, onProgress) }] : [];
-  const session = await ort.InferenceSession.create(model, { executionProviders: [backend], externalData });
+  // session_config: onnxruntime config entries the export relies on (export/shard.py)
+  const extra = { ...manifest.onnx.session_config };
+  const session = await ort.InferenceSession.create(model, { executionProviders: [backend], externalData, extra });
   return Object.assign(new Model(ort, session, manifest), { backend });
 }
 
