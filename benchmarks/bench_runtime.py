@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The browser runtime, measured on the real page in headless Chromium.
 
-    python benchmarks/bench_runtime.py --model DIR [--variant int8] [--steps 50]
+    python benchmarks/bench_runtime.py --model DIR [--variant q4] [--steps 50]
 
 DIR is a GPT-2-family checkpoint; when it does not exist, one with GPT-2 small's architecture
 (GPT2Config(), random weights) is made there. The site is built once into
@@ -196,7 +196,7 @@ def table(results: dict) -> str:
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, required=True, help="GPT-2 checkpoint (made if missing)")
-    parser.add_argument("--variant", default="int8", help="export variant (default int8, what the real site ships)")
+    parser.add_argument("--variant", default="q4", help="export variant (default q4: the smallest download, which the real site ships when faithful)")
     parser.add_argument("--steps", type=int, default=50, help="decode steps to take the median of")
     args = parser.parse_args(argv)
 

@@ -28,7 +28,7 @@ class Settings:
     prefills: int = 10      # 10-token prefills
     decode_runs: int = 2    # runs of ``decode_steps`` one-token steps each
     decode_steps: int = 50
-    variant_steps: int = 20  # decode steps per export variant (q4 runs slowly in WASM)
+    variant_steps: int = 20  # decode steps per export variant
     clicks: int = 5         # "Generate" presses timed on the real page
     samplings: int = 30     # parameter changes re-sampled in Pyodide
     tokenizer: int = 10     # tokenizer encodes of the ~1,000-token passage

@@ -88,7 +88,7 @@ def measure_all(site: Path, work: Path, checkpoint_dir: Path, settings, log, tfj
     """Every browser and native measurement, on the built site's one ONNX file."""
     ids = prompt_ids(site / "model")
     tfjs = transformersjs.install(tfjs_dir)
-    external = transformersjs.layout_model(work / "models", site, checkpoint_dir)
+    tfjs_options = transformersjs.layout_model(work / "models", site, checkpoint_dir)
     root = serve.make_root(work / "root", site, tfjs=tfjs["dist"], models=work / "models",
                            **{"tfjs-ort": tfjs["ort_dist"]})
     out = {"transformers.js": tfjs["version"],
@@ -102,7 +102,7 @@ def measure_all(site: Path, work: Path, checkpoint_dir: Path, settings, log, tfj
             log(f"native onnxruntime, {n} thread{'s' * (n > 1)}")
             out[f"native_{column}"] = native.measure(site, urls["plain"] + "site/", ids, n, settings)
             log(f"transformers.js, {mode}")
-            tj = transformersjs.measure(urls[mode], ids, n, settings, external)
+            tj = transformersjs.measure(urls[mode], ids, n, settings, tfjs_options)
             log(f"site page, {mode}")
             page = site_page.measure(urls[mode], common.PROMPT, settings)
             out["by_mode"][mode] = {"engine": engine, "page": page, "tfjs": tj}

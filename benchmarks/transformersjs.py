@@ -51,8 +51,10 @@ def _version(package: Path) -> str:
 def layout_model(models: Path, site: Path, checkpoint: Path) -> dict:
     """A local model directory for transformers.js: the checkpoint's config and tokenizer, the
     site's graph linked as ``onnx/model.onnx``, and its weight shards joined back into the one
-    external-data file the graph names (the same bytes). Returns the ``externalData`` option
-    that hands that file to onnxruntime-web under the graph's name, or None."""
+    external-data file the graph names (the same bytes). Returns the onnxruntime-web session
+    options the site itself uses: ``externalData`` handing that file over under the graph's
+    name, and ``extra``, the manifest's session config (without it, onnxruntime would expand
+    quantized weights on every call instead of once at load; docs/export.md)."""
     manifest = json.loads((site / "manifest.json").read_text())
     target = models / MODEL_ID
     shutil.rmtree(target, ignore_errors=True)
@@ -61,17 +63,18 @@ def layout_model(models: Path, site: Path, checkpoint: Path) -> dict:
         if (checkpoint / name).is_file():
             shutil.copyfile(checkpoint / name, target / name)
     (target / "onnx" / "model.onnx").symlink_to((site / manifest["onnx"]["model"]).resolve())
+    options = {"extra": manifest["onnx"].get("session_config", {})}
     external = manifest["onnx"]["external_data"]
     if not external["shards"]:
-        return None
+        return options
     with open(target / "onnx" / external["location"], "wb") as joined:
         for shard in external["shards"]:
             with open(site / shard, "rb") as part:
                 shutil.copyfileobj(part, joined, 1 << 20)
-    return [{"path": external["location"], "data": f"onnx/{external['location']}"}]
+    return {**options, "externalData": [{"path": external["location"], "data": f"onnx/{external['location']}"}]}
 
 
-def measure(base_url: str, prompt_ids: list, threads: int, settings, external_data=None) -> dict:
+def measure(base_url: str, prompt_ids: list, threads: int, settings, session_options=None) -> dict:
     """Session ready (network, cache), prefill, decode and generate-loop rows for transformers.js."""
     url = base_url + BENCH_PAGE
     loads = {"session_network": [], "session_cache": []}
@@ -80,7 +83,7 @@ def measure(base_url: str, prompt_ids: list, threads: int, settings, external_da
             chromium.clear_origin(session.cdp, url)
             for state in ("network", "cache"):
                 call = chromium.open_bench(session.page, url)
-                info = call("load", modelId=MODEL_ID, threads=threads, externalData=external_data)
+                info = call("load", modelId=MODEL_ID, threads=threads, sessionOptions=session_options or {})
                 if round_ >= settings.load_warmups:
                     loads[f"session_{state}"].append(info["ms"])
         steps = call("steps", prompt=prompt_ids, prefills=settings.prefills,

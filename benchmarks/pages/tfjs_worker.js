@@ -19,12 +19,13 @@ function localRuntime(threads) {
   wasm.numThreads = threads;
 }
 
-async function load({ modelId, threads, externalData }) {
+async function load({ modelId, threads, sessionOptions }) {
   localRuntime(threads);
   const start = performance.now();
-  // externalData: [{path: the name the graph gives its weights file, data: that file in the model dir}]
+  // sessionOptions: the site's own (benchmarks/transformersjs.py): externalData = [{path: the
+  // name the graph gives its weights file, data: that file in the model dir}], extra = config
   model = await AutoModelForCausalLM.from_pretrained(modelId, {
-    device: "wasm", dtype: "fp32", ...(externalData ? { session_options: { externalData } } : {}),
+    device: "wasm", dtype: "fp32", session_options: sessionOptions,
   });
   return { ms: performance.now() - start, threads: env.backends.onnx.wasm.numThreads,
            isolated: self.crossOriginIsolated, version: env.version, wasmPaths: env.backends.onnx.wasm.wasmPaths };
