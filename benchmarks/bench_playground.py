@@ -4,8 +4,12 @@ Times, through ``window.nexttoken.session()`` on playground.html (worker messagi
 model and Python in Pyodide included; the page's drawing not):
 - open: tokenize a ~10-token prompt, prefill, and the first summary;
 - redraw: a ``distribution`` request (what a slider move sends) for several settings, with
-  and without the stage-by-stage view: Python only, no model run;
+  and without the stage-by-stage view: Python only, no model run. Every request (warm-up
+  included) moves the temperature by a further 0.1% of the setting's value, as a slider does,
+  so no request repeats an earlier one's parameters;
 - step: a sample or greedy step (the choice, one model step, the next summary);
+- the first redraw after a step: the ``warm`` hint the page sends when a control is grabbed
+  (it builds the step's band index), then one redraw;
 - undo: back one step (cached: no model run), and the step after it (which re-reads the
   window, as the KV cache cannot be shortened).
 
@@ -39,15 +43,25 @@ MEASURE = """async ({settings, repeats}) => {
   const view = {top: 10};
   const time = async (fn) => { const t = performance.now(); await fn(); return performance.now() - t; };
   const runs = async (fn) => { await fn(); const out = []; for (let i = 0; i < repeats; i++) out.push(await time(fn)); return out; };
+  let moves = 0;  // a slider move: the temperature goes up by another 0.1% each time
+  const moved = (params) => ({...params, seed: 1, temperature: (params.temperature ?? 1) * (1 + 1e-3 * ++moves)});
   const out = {};
   out["open (prefill + summary)"] = await runs(() => s.open("The quick brown fox jumps over the lazy dog again", {seed: 1}, view));
+  await s.warm?.();  // as the page does when a control is grabbed (older sites: no such call)
   for (const [name, params] of Object.entries(settings)) {
-    out[`redraw: ${name}`] = await runs(() => s.distribution({...params, seed: 1}, view));
-    out[`redraw + stages: ${name}`] = await runs(() => s.distribution({...params, seed: 1}, {...view, trace: true}));
+    out[`redraw: ${name}`] = await runs(() => s.distribution(moved(params), view));
+    out[`redraw + stages: ${name}`] = await runs(() => s.distribution(moved(params), {...view, trace: true}));
   }
   for (const kind of ["sample", "greedy"]) {
     out[`step: ${kind}`] = await runs(() => s.step(kind, {seed: 1}, view));
   }
+  const first = [];
+  for (let i = 0; i <= repeats; i++) {
+    await s.step("greedy", {}, view);
+    const ms = await time(async () => { await s.warm?.(); await s.distribution(moved({temperature: 0.7, top_p: 0.9}), view); });
+    if (i) first.push(ms);
+  }
+  out["first redraw after a step (warm + redraw)"] = first;
   const undos = [], after = [];
   for (let i = 0; i <= repeats; i++) {
     await s.step("greedy", {}, view);

@@ -116,6 +116,9 @@
         replay: (ids, params = {}, view = {}) => send("replay", { ids: [...ids], params, view }),
         undo: (params = {}, view = {}) => send("undo", { params, view }),
         reset: (params = {}, view = {}) => send("reset", { params, view }),
+        /** A hint that sliders are about to move: the engine precomputes what redraws of the
+         *  current step need. Resolves to null; never loads the model by itself. */
+        warm: () => (api.state === "ready" ? request("warm", { session: name }) : Promise.resolve(null)),
         close: () => (worker ? request("close", { session: name }) : Promise.resolve(null)),
       };
     },

@@ -53,7 +53,8 @@ def test_the_series_of_one_band_matches_its_tokens():
 def test_the_index_is_built_only_after_repeated_large_sums():
     logits = random_logits(random.Random(1), 9000)
     prepared = prepare(logits)
-    params = SamplingParams(temperature=1.3, top_p=0.95)
-    answers = [prepared.result(params).kept_ids() for _ in range(4)]
+    # a slider's moves: each is a new window (a step keeps the sums of windows it has seen)
+    params = [SamplingParams(temperature=1.3 + i * 1e-9, top_p=0.95) for i in range(4)]
+    answers = [prepared.result(p).kept_ids() for p in params]
     assert prepared.bands() is not None and all(a == answers[0] for a in answers)
     assert prepare(logits).index().bands() is not None

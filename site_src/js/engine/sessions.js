@@ -9,6 +9,7 @@
 //                                                          -> reply with the new chip
 //   {type: "replay", session, ids, params, view}           -> picks each id; every chip
 //   {type: "undo" | "reset", session, params, view}        -> reply with every chip
+//   {type: "warm", session}   sliders are about to move: build the step's band index -> null
 //   {type: "close", session}
 // A reply: {length, prompt_len, start, seed, n_ctx, notices, summary, stages?, chips?}
 // (see nexttoken.worker_api.Engine.reply).
@@ -109,6 +110,10 @@ export function sessionHandlers(state, load) {
       await load();
       state.engine.reset(name);
       return reply(name, msg, "all");
+    },
+    warm: async (msg) => {
+      state.engine?.warm(sessionName(msg));  // never loads nor runs the model
+      return null;
     },
     close: async (msg) => {
       const name = sessionName(msg);

@@ -11,6 +11,7 @@ export class SessionClient {
     this.inFlight = false;   // a distribution redraw is being computed
     this.wanted = null;      // the latest redraw asked for while one was in flight
     this.actions = 0;        // actions running (a redraw waits for them)
+    this.warmed = false;     // the engine was asked to get the current step ready
   }
 
   /** Ask for the distribution under new parameters; drops all but the latest while busy. */
@@ -26,6 +27,14 @@ export class SessionClient {
       .finally(() => { this.inFlight = false; this.flush(); });
   }
 
+  /** The reader is grabbing a control: let the engine get the current step ready for fast
+   *  redraws (a hint; sent at most once per step). */
+  warm() {
+    if (!this.opened || this.warmed) return;
+    this.warmed = true;
+    this.session.warm().catch(() => { this.warmed = false; });
+  }
+
   flush() {
     if (this.wanted && !this.inFlight && !this.actions) this.redraw(this.wanted.params, this.wanted.view);
   }
@@ -33,6 +42,7 @@ export class SessionClient {
   /** Run one engine call as an action: redraws wait until it is done. */
   async action(call) {
     this.actions++;
+    this.warmed = false;  // an action changes the step
     try {
       return await call(this.session);
     } finally {

@@ -42,6 +42,8 @@ export function mountPlayground(root, options = {}) {
   const bars = createBars($("bars"), { onPick: (id) => act(() => step("pick", id)) });
   const stages = createStages($("stages"), { onToggle: (open) => open && redraw() });
   const controls = buildControls($("controls"), { idPrefix, vocab, visible: options.visible ?? null, onChange: () => { redraw(); changed(); } });
+  // Grabbing a control (pointer or keyboard focus): the engine readies this step for redraws.
+  for (const type of ["pointerdown", "focusin"]) $("controls").addEventListener(type, () => client.warm());
   const share = createShare(root, { state: urlState, mode, status: say });
   const client = new SessionClient(api, (reply) => apply(reply), fail);
 

@@ -13,34 +13,12 @@ import math
 from dataclasses import replace
 
 from nexttoken.sampling import Rng, SamplingParams, sample
+from nexttoken.step import Step
 
 # When the window is full, keep this share of it, so that a re-prefill buys room for many
 # more tokens instead of one.
 KEEP_AFTER_SLIDE = 0.75
 ALTERNATIVES = 5  # alternatives remembered for each chosen token (shown on its chip)
-
-
-class Step:
-    """One model step: the Prepared logits for the next token, and lazily cached extras."""
-
-    def __init__(self, prepared):
-        self.prepared = prepared
-        self._model_top = None
-        self._model_entropy = None
-
-    def model_top(self, count: int) -> list:
-        """Ids of the ``count`` largest raw logits, most likely first (cached)."""
-        if self._model_top is None or len(self._model_top) < count:
-            logits = self.prepared.logits
-            order = sorted(range(len(logits)), key=logits.__getitem__, reverse=True)
-            self._model_top = order[:max(count, 64)]
-        return self._model_top[:count]
-
-    def model_entropy(self) -> float:
-        """Entropy (nats) of the model's own distribution, before any sampler."""
-        if self._model_entropy is None:
-            self._model_entropy = self.prepared.result(SamplingParams()).entropy()
-        return self._model_entropy
 
 
 class _Uniform:
@@ -144,6 +122,7 @@ class Session:
         else:
             raise ValueError(f"unknown step kind {kind!r}: use 'sample', 'greedy' or 'pick'")
         record = self._record(step, token, kind, probs, result)
+        step.prepared.forget_windows()  # kept for undo: drop the per-token weights
         self._past.append((step, self.start))
         self.history.append(token)
         self.records.append(record)
@@ -163,7 +142,7 @@ class Session:
         return token
 
     def _record(self, step, token, kind, probs, result) -> dict:
-        model_prob = step.prepared.softmax()[token]
+        model_prob = step.model_prob(token)
         return {
             "index": len(self.history), "id": token, "kind": kind,
             "display": self.tokenizer.display(token), "text": self.tokenizer.decode([token]),

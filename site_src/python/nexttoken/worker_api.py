@@ -6,7 +6,7 @@ code the tests run in CPython.
 
 Two ways in: ``start`` + ``choose`` for one-off generation, and named playground sessions
 (``open``, ``plan``/``observe`` around each model run, ``choose_next``, ``undo``, ``reset``,
-``reply``), whose state lives in ``nexttoken.session``.
+``warm``, ``reply``), whose state lives in ``nexttoken.session``.
 """
 import heapq
 import json
@@ -14,7 +14,8 @@ from dataclasses import fields
 
 from nexttoken.sampling import Rng, SamplingParams, prepare, sample
 from nexttoken.session import Session
-from nexttoken.summary import check_top, distribution_summary, stage_summary
+from nexttoken.stages import stage_summary
+from nexttoken.summary import check_top, distribution_summary
 from nexttoken.tokenizer import Tokenizer
 
 PARAM_NAMES = tuple(f.name for f in fields(SamplingParams))
@@ -119,6 +120,14 @@ class Engine:
     def observe(self, name: str, logits) -> None:
         session = self.session(name)
         session.observe(prepare(_floats(logits), session.history[session.start:]))
+
+    def warm(self, name: str) -> None:
+        """Build the current step's band index now, as the reader is about to move a slider
+        (the page calls this on pointerdown or focus in the controls), so that the first
+        redraw is as fast as the next. Does nothing before the model has run."""
+        session = self.sessions.get(name)
+        if session is not None and session.current is not None:
+            session.current.prepared.index()
 
     def forget_cache(self, name: str) -> None:
         if name in self.sessions:

@@ -12,15 +12,22 @@ Callers only use a band's series when that error, times an upper bound of the ba
 is below 1e-17 of the window's top token (whose weight is 1), and otherwise sum the band's
 tokens one by one. So the result is exact to ~1e-16 relative at every temperature; only the
 amount of per-token work changes.
+
+A band holding more than ``CHUNK`` tokens (flat distributions put most of the vocabulary in a
+few bands) is stored as several consecutive pieces with the band's centre, so that a sum
+that must stop inside a band (a top-p cut) walks at most ``CHUNK`` tokens one by one, and so
+that a piece whose whole band's series is not accurate enough may still use its own. A sum
+over whole bands uses one series per band when that is accurate enough.
 """
 import math
 from bisect import bisect_left
 from itertools import chain, repeat
 from operator import mul, neg, sub
 
-ORDER = 8           # K: series terms kept (a band needs power sums up to K + 1 for entropy)
+ORDER = 10          # K: series terms kept (a band needs power sums up to K + 1 for entropy)
 WIDTH = 0.1         # band width in logits
 MAX_BANDS = 2000    # wide logit ranges get wider bands, not more of them
+CHUNK = 1024        # most tokens in one stored piece of a band
 NEGLIGIBLE = 1e-20  # a band whose mass bound is below this (top token = 1) is skipped
 SERIES_OK = 1e-17   # largest absolute error allowed from one band's truncated series
 
@@ -34,25 +41,41 @@ def series_coefficients(s: float) -> list:
 
 
 class Bands:
-    """Power sums of the offsets within each band of a descending list of finite logits.
+    """Power sums of the offsets within each piece of a descending list of finite logits.
 
-    ``starts[b]`` is the position of the first logit of band ``b`` (``starts[-1]`` is the
-    length); band ``b`` holds values in (top - (b+1)*w, top - b*w] and has centre
-    ``centres[b]``. ``rows[b]`` is ``[M_0, ..., M_{K+1}]`` (``M_0`` is the band's count).
+    A value band holds values in (top - (j+1)*w, top - j*w], centre top - (j+0.5)*w; it is
+    stored as one or more pieces of at most ``CHUNK`` tokens. ``starts[b]`` is the position of
+    the first logit of piece ``b`` (``starts[-1]`` is the length); ``centres[b]`` and
+    ``uppers[b]`` are its band's centre and upper edge; ``rows[b]`` is ``[M_0, ..., M_{K+1}]``
+    (``M_0`` is the piece's count). Power sums about one centre add up, so a whole band's row
+    is the sum of its pieces' rows.
     """
 
     def __init__(self, values: list):
         top, bottom = values[0], values[-1]
         self.width = width = max(WIDTH, (top - bottom) / MAX_BANDS)
         count = int((top - bottom) / width) + 1
-        starts = [0]
-        for b in range(1, count + 1):
-            edge = top - b * width
-            # positions of values > edge (the list is descending; neg makes it ascending)
-            starts.append(bisect_left(values, -edge, key=neg))
-        starts[-1] = len(values)
-        self.starts = starts
-        self.centres = [top - (b + 0.5) * width for b in range(count)]
+        edges = [0]
+        for j in range(1, count + 1):
+            # positions of values > top - j*w (the list is descending; neg makes it ascending)
+            edges.append(bisect_left(values, -(top - j * width), key=neg))
+        edges[-1] = len(values)
+        self.starts, self.centres, self.uppers = [], [], []
+        for j in range(count):
+            for start in range(edges[j], max(edges[j + 1], edges[j] + 1), CHUNK):
+                self.starts.append(start)
+                self.centres.append(top - (j + 0.5) * width)
+                self.uppers.append(top - j * width)
+        self.starts.append(len(values))
+        # band_end[b]: the first piece after piece b's band; multi: (first, end) pieces of each
+        # band stored as several (a walk may sum such a band in one series)
+        self.band_end, self.multi = [], []
+        for j, first in enumerate(edges[:-1]):
+            pieces = max(1, -(-(edges[j + 1] - first) // CHUNK))
+            end = len(self.band_end) + pieces
+            if pieces > 1:
+                self.multi.append((len(self.band_end), end))
+            self.band_end += [end] * pieces
         self.top = top
         self.rows = self._power_sums(values)
 

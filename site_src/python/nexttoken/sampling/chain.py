@@ -15,6 +15,7 @@ llama.cpp (``common_params_sampling::samplers`` default, built by ``common_sampl
     temperature. Added here: no-repeat n-gram in DRY's place, epsilon and eta in XTC's.
 """
 import math
+from functools import partial
 
 from . import adjust, filters
 from .typical import Typical
@@ -57,12 +58,19 @@ class State:
     def window(self) -> Window:
         key = (self.lo, self.hi, self.temperature)
         if self._window is None or self._window[0] != key:
-            self._window = (key, Window(self.view, *key))
+            old = self._window
+            # after a head truncation, the new window reuses the sums of the old one
+            head = old and (old[0][0], old[0][2]) == (self.lo, self.temperature) \
+                and self.hi < old[0][1]
+            window = self.prepared.window(self.view, *key, old[1] if head else None)
+            self._window = (key, window)
         return self._window[1]
 
     def result(self) -> Result:
+        """The current run as a Result, sharing its Window (and the sums already made) with
+        the stages that follow."""
         self.settle()
-        return Result(self.view, self.lo, self.hi, self.temperature, self.greedy)
+        return Result(self.view, self.lo, self.hi, self.temperature, self.greedy, self.window())
 
 
 class Chain:
@@ -93,8 +101,13 @@ class Chain:
                 state.settle()
                 lo, hi = state.lo, state.hi
                 stage.apply(state)
-                removed = state.view.ids[lo:state.lo] + state.view.ids[state.hi:hi]
-                yield stage.name, removed, state.result()
+                yield stage.name, partial(_cut_ids, state.view, lo, state.lo, state.hi, hi), \
+                    state.result()
+
+
+def _cut_ids(view, lo: int, new_lo: int, new_hi: int, hi: int) -> list:
+    """Ids a truncation from [lo, hi) to [new_lo, new_hi) removed."""
+    return view.ids[lo:new_lo] + view.ids[new_hi:hi]
 
 
 _ADJUSTERS = (adjust.LogitBias, adjust.RepetitionPenalty, adjust.PresenceFrequency,

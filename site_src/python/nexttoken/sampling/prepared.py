@@ -15,9 +15,11 @@ from .buckets import Bands
 from .chain import State, build_chain
 from .result import Result, StageTrace
 from .view import Holes, View
+from .window import Window
 
 FAST_ABOVE = 4096  # windows larger than this may use band sums (see window.py)
 INDEX_AFTER = 2    # large-window answers computed token by token before the index is built
+WINDOWS_KEPT = 6   # windows (and their sums) kept per step for the next chain to reuse
 
 
 def prepare(logits, history=(), *, fast_above: int = FAST_ABOVE,
@@ -92,6 +94,7 @@ class Prepared:
         self._softmax = None
         self._views = {}
         self._holes = {}
+        self._windows = {}
         self._counts = {}
         self._banned = {}
 
@@ -154,6 +157,30 @@ class Prepared:
                 self._views.pop(next(iter(self._views)))
             view = self._views[key] = View(self, dict(moved))
         return view
+
+    def window(self, view, lo: int, hi: int, temperature: float, parent=None) -> Window:
+        """The Window of ``view``'s run [lo, hi) at ``temperature``, shared by every chain
+        run on this step (a redraw runs a few: the result, greedy, the stages), so each sum
+        is made once. ``parent``: a window of [lo, more) at that temperature to cut down.
+
+        A few are kept (``forget_windows`` drops them); a large one summed token by token is
+        made again once the index is built, banded.
+        """
+        key = (view, lo, hi, temperature)
+        window = self._windows.get(key)
+        if window is None or (not window.fast and hi - lo > self.fast_above and self._bands):
+            window = parent.head(hi) if parent else Window(view, lo, hi, temperature)
+            if len(self._windows) >= WINDOWS_KEPT:
+                self._windows.pop(next(iter(self._windows)))
+            self._windows[key] = window
+        return window
+
+    def forget_windows(self):
+        """Drop what the kept windows hold per token; banded ones keep their few numbers per
+        band (a step kept for undo stays small)."""
+        self._windows = {key: window for key, window in self._windows.items() if window.fast}
+        for window in self._windows.values():
+            window.forget_weights()
 
     def holes(self, tokens: tuple) -> Holes:
         """The candidates without ``tokens`` (finite-logit ids), cached per set of ids."""

@@ -18,10 +18,10 @@ SCATTER_MAX = 2048  # above this many kept tokens, build the list in one pass in
 class Result:
     """The final (or an intermediate) kept window ``view.ids[lo:hi]`` at ``temperature``."""
 
-    def __init__(self, view, lo: int, hi: int, temperature: float, greedy: bool):
+    def __init__(self, view, lo: int, hi: int, temperature: float, greedy: bool, window=None):
         self.view, self.lo, self.hi = view, lo, hi
         self.temperature, self.greedy = temperature, greedy
-        self._window = None
+        self._window = window  # the chain's Window of this run, when it made one
 
     @property
     def size(self) -> int:
@@ -121,12 +121,21 @@ def _scatter(out: list, ids, values):
 class StageTrace:
     """One stage of ``Prepared.trace``: its name, the ids it removed, and the result after it.
 
-    ``probs`` is the full distribution after the stage (computed when first read).
+    ``removed`` may be given as a function that makes the list (read: it is called once), so
+    that a stage view which never reads it does not copy tens of thousands of ids. ``probs``
+    is the full distribution after the stage (computed when first read).
     """
 
-    def __init__(self, name: str, removed: list, result: Result):
-        self.name, self.removed, self.result = name, removed, result
+    def __init__(self, name: str, removed, result: Result):
+        self.name, self.result = name, result
+        self._removed = removed
         self._probs = None
+
+    @property
+    def removed(self) -> list:
+        if callable(self._removed):
+            self._removed = self._removed()
+        return self._removed
 
     @property
     def probs(self) -> list:

@@ -65,6 +65,7 @@ class View:
         if not self.values:
             raise ValueError("every token is masked (-inf): nothing is left to sample from")
         self._layout = None
+        self._band_rows = None
         self._stats = None
         self._adjusted = None
 
@@ -148,6 +149,14 @@ class View:
                      for start in bands.starts]
             self._layout = (bands, self._hole_rows(), edges)
         return self._layout
+
+    def band_rows(self) -> dict:
+        """{first piece: row of its whole band} for the bands stored as several pieces."""
+        if self._band_rows is None:
+            bands, rows, _ = self.layout()
+            self._band_rows = {b: [math.fsum(column) for column in zip(*rows[b:e])]
+                               for b, e in bands.multi}
+        return self._band_rows
 
 
 def _above(value):

@@ -31,6 +31,9 @@ class Window:
         self._pieces = None
         self._total = None
         self._entropy = None
+        self._cuts = {}     # target -> position (a redraw's chains ask the same cut)
+        self._walked = {}   # piece start -> weights of the piece a banded cut walked
+        self._coef = None
 
     def __len__(self):
         return self.hi - self.lo
@@ -41,6 +44,11 @@ class Window:
             self._weights = scaled_weights(self.view.values, self.lo, self.hi,
                                            self.temperature, self.ref)
         return self._weights
+
+    def forget_weights(self):
+        """Drop the per-token weights kept (the sums stay)."""
+        self._weights = None
+        self._walked = {}
 
     def scaled(self) -> list:
         """(v - ref) / T for every token of the window (the log of ``weights``)."""
@@ -82,21 +90,63 @@ class Window:
 
         Returns ``hi`` when the whole window's mass stays below the target.
         """
+        if target not in self._cuts:
+            self._cuts[target] = self._cut(target)
+        return self._cuts[target]
+
+    def _cut(self, target: float) -> int:
         if not self.fast:
             running = [0.0, *accumulate(self.weights())]
             return min(self.lo + bisect_left(running, target), self.hi)
         running = 0.0
-        values, temperature, ref = self.view.values, self.temperature, self.ref
         for start, end, mass, _ in self.pieces():
             if running + mass < target:
                 running += mass
                 continue
-            # the target falls in this piece (or just after it): walk its tokens exactly
-            for offset, weight in enumerate(scaled_weights(values, start, end, temperature, ref)):
-                if running >= target:
-                    return start + offset
-                running += weight
+            # the target falls in this piece (or just after it): in a whole band, find the
+            # stored piece first; then add its tokens one by one
+            for start, end, mass, _ in self._walk(start, end, False):
+                if running + mass < target:
+                    running += mass
+                    continue
+                found, running = self._cut_in(start, end, running, target)
+                if found is not None:
+                    return found
         return self.hi
+
+    def _cut_in(self, start: int, end: int, running: float, target: float) -> tuple:
+        """(first position of [start, end) whose mass above reaches ``target``, or None; the
+        running mass after the piece)."""
+        if running >= target:
+            return start, running
+        weights = self._walked[start] = scaled_weights(self.view.values, start, end,
+                                                       self.temperature, self.ref)
+        sums = list(accumulate(weights, initial=running))
+        at = bisect_left(sums, target)
+        return (start + at if at < len(sums) else None), sums[-1]
+
+    def head(self, end: int) -> "Window":
+        """The window [lo, end) at this temperature. Its pieces are this window's up to
+        ``end``, then a walk from the piece ``end`` cuts: the pieces a walk of [lo, end)
+        would make (a walk's choices depend only on where it is), without walking it all."""
+        head = Window(self.view, self.lo, end, self.temperature)
+        if head.fast and self._pieces is not None:
+            pieces = []
+            for piece in self._pieces:
+                if piece[0] >= end:
+                    break
+                if piece[1] > end:
+                    pieces += self._walk(piece[0], end, True)
+                    break
+                pieces.append(piece)
+            head._pieces = pieces
+        return head
+
+    def _negligible(self, start: int, ref: float) -> bool:
+        """Whether nothing from ``start`` on can reach 1e-20 of the top (the walk stops)."""
+        values = self.view.values
+        return (len(values) - start) * math.exp((values[start] - ref) / self.temperature) \
+            < NEGLIGIBLE
 
     def pieces(self) -> list:
         """[(start, end, mass, wsum)] covering [lo, hi) in order (banded windows only).
@@ -105,38 +155,54 @@ class Window:
         logit units, ref being the window's top logit.
         """
         if self._pieces is None:
-            self._pieces = list(self._walk())
+            self._pieces = list(self._walk(self.lo, self.hi, True))
         return self._pieces
 
-    def _walk(self):
-        view, lo, hi, temperature = self.view, self.lo, self.hi, self.temperature
+    def _walk(self, start: int, hi: int, merge: bool):
+        """Pieces covering [start, hi): a whole band in one series when ``merge`` and that is
+        accurate enough, else a stored piece's series, else its tokens one by one."""
+        view, temperature, ref = self.view, self.temperature, self.ref
         bands, rows, edges = view.layout()
-        values, extra_pos, size = view.values, view.extra_pos, len(view.values)
-        ref, s = values[lo], 1.0 / temperature
-        coef = series_coefficients(s)
-        error = series_error(bands.width, s)
+        band_rows = view.band_rows() if merge else {}
+        error = series_error(bands.width, 1.0 / temperature)
         last = len(bands.centres)
-        band = bisect_right(edges, lo) - 1
-        start = lo
+        band = bisect_right(edges, start) - 1
         while start < hi:
             end = hi if band >= last else min(edges[band + 1], hi)
-            if (size - start) * math.exp((values[start] - ref) / temperature) < NEGLIGIBLE:
+            if self._negligible(start, ref):
                 yield start, hi, 0.0, 0.0  # nothing left here can reach 1e-20 of the top
                 return
-            row = rows[band] if band < last else None
-            whole = row is not None and start == edges[band] and end == edges[band + 1]
-            upper = bands.top - band * bands.width  # the band's highest possible base logit
-            if whole and row[0] * math.exp((upper - ref) / temperature) * error <= SERIES_OK:
-                yield (start, end) + self._series(band, row, coef, ref, s,
-                                                  bisect_left(extra_pos, start),
-                                                  bisect_left(extra_pos, end))
+            following = band + 1
+            row = rows[band] if band < last and start == edges[band] and end == edges[band + 1] \
+                else None  # a stored piece, whole
+            if row is not None and band in band_rows and edges[bands.band_end[band]] <= hi:
+                whole_band = band_rows[band]
+                if self._series_ok(whole_band, band, error):
+                    row, following = whole_band, bands.band_end[band]
+                    end = edges[following]
+            if row is not None and self._series_ok(row, band, error):
+                yield (start, end) + self._series(band, row, start, end)
             else:
                 yield (start, end) + self._exact(start, end, ref)
             start = end
-            band += 1
+            band = following
 
-    def _series(self, band, row, coef, ref, s, first_extra, end_extra):
-        bands, view = self.view.layout()[0], self.view
+    def _series_ok(self, row, band, error) -> bool:
+        """Whether the series error of ``row`` (bounded with its band's highest possible
+        base logit) is small enough."""
+        upper = self.view.layout()[0].uppers[band]
+        return row[0] * math.exp((upper - self.ref) / self.temperature) * error <= SERIES_OK
+
+    def _series(self, band, row, start, end):
+        """(mass, wsum) of [start, end): ``row``'s series about ``band``'s centre, plus the
+        moved ids inserted there, exactly."""
+        bands, view, ref = self.view.layout()[0], self.view, self.ref
+        s = 1.0 / self.temperature
+        if self._coef is None:
+            self._coef = series_coefficients(s)
+        coef = self._coef
+        first_extra = bisect_left(view.extra_pos, start)
+        end_extra = bisect_left(view.extra_pos, end)
         offset = bands.centres[band] - ref
         scale = math.exp(offset * s) if row[0] else 0.0
         f = dot(row, coef) if row[0] else 0.0
@@ -151,5 +217,9 @@ class Window:
 
     def _exact(self, start, end, ref):
         values = self.view.values
-        weights = scaled_weights(values, start, end, self.temperature, self.ref)
+        walked = self._walked.get(start)  # the piece a cut walked, when ``head`` sums it
+        if walked is not None and len(walked) >= end - start:
+            weights = walked[:end - start]
+        else:
+            weights = scaled_weights(values, start, end, self.temperature, self.ref)
         return math.fsum(weights), dot(weights, map(sub, values[start:end], repeat(ref)))
