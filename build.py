@@ -13,7 +13,7 @@ from pathlib import Path
 
 from export import assets, bake, render
 from export.errors import BuildError
-from export.manifest import build_manifest, describe_graph, write_manifest
+from export.manifest import build_manifest, describe_graph, download_bytes, write_manifest
 from export.onnx_export import VARIANT_CHOICES, ExportSettings, export_model, tool_versions
 from export.site_model import copy_model, model_entry
 from export.source import DEFAULT_MODEL, resolve
@@ -71,7 +71,7 @@ def _write_site(site, source, export, config, chapters, documents, env, bake_cac
     # The story's figures are baked from the site's own model files (export/bake.py).
     figures = bake.bake(site, chapters, cache_dir=bake_cache, log=log)
     context = {"site": config, "manifest": manifest, "chapters": [], "fig": figures,
-               "model_facts": bake.model_facts(manifest)}
+               "model_facts": bake.model_facts(manifest), "download_bytes": download_bytes(manifest)}
     context["chapters"] = [{"slug": c.slug, "title": c.title, "html": render.render_chapter(env, c, context)}
                            for c in chapters]
     context.update({key: render.render_chapter(env, doc, context) for key, doc in documents.items()})

@@ -73,6 +73,13 @@ def build_manifest(root: Path, model: dict, onnx_file: str, shards: list, graph:
     }
 
 
+def download_bytes(manifest: dict) -> int:
+    """What a reader who loads the model downloads: every listed file plus the runtimes."""
+    listed = manifest["files"].values()
+    runtimes = manifest.get("runtimes", {}).get("files", {}).values()
+    return sum(f["bytes"] for f in listed) + sum(f["bytes"] for f in runtimes)
+
+
 def write_manifest(root: Path, manifest: dict) -> Path:
     path = root / MANIFEST
     path.write_text(json.dumps(manifest, indent=1, sort_keys=True))

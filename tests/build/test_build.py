@@ -1,5 +1,6 @@
 """build.py: a complete, hashed, self-contained site; cached exports; clean failures."""
 import json
+import re
 import subprocess
 import sys
 import time
@@ -40,6 +41,20 @@ def test_pages_reference_only_relative_urls(tiny_site):
         assert "http://" not in html.replace("http://www.w3.org", "")
         for name in ("assets/js/api.js", "assets/js/main.js", "assets/css/site.css"):
             assert (tiny_site / name).is_file()
+
+
+def test_every_page_states_the_same_download_size(tiny_site):
+    """The loader's button and the playground's Run button count everything a model load
+    fetches: the manifest's files and the runtimes, each file once."""
+    manifest = read_manifest(tiny_site)
+    files = [tiny_site / rel for rel in [*manifest["files"], *manifest["runtimes"]["files"]]]
+    megabytes = f"{sum(path.stat().st_size for path in files) / 1e6:.0f}"
+    stated = set()
+    for page in ["index.html", "playground.html", "embed.html"]:
+        html = (tiny_site / page).read_text()
+        stated |= set(re.findall(r'data-download-mb="([0-9]+)"', html))
+        stated |= set(re.findall(r"data-loader-start>Load [^,]+, ([0-9]+) MB<", html))
+    assert stated == {megabytes}
 
 
 def test_second_build_reuses_the_export(tiny_model, export_cache, tmp_path):

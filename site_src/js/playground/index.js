@@ -189,7 +189,7 @@ export function mountPlayground(root, options = {}) {
     stopButton.disabled = !generating || stopping;
     stopButton.hidden = !generating;
     const run = button("run");
-    if (!(api.state === "ready" || client.opened)) run.textContent = `Load GPT-2 (${root.dataset.modelMb} MB) and run`;
+    if (!(api.state === "ready" || client.opened)) run.textContent = `Load GPT-2 (${root.dataset.downloadMb} MB) and run`;
     else run.textContent = session.prompt !== null && prompt.value !== session.prompt ? "Run the new prompt" : "Run";
     bars.setDisabled(busy);
     root.toggleAttribute("data-busy", busy);
