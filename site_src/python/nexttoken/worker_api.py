@@ -8,7 +8,6 @@ Two ways in: ``start`` + ``choose`` for one-off generation, and named playground
 (``open``, ``plan``/``observe`` around each model run, ``choose_next``, ``undo``, ``reset``,
 ``warm``, ``reply``), whose state lives in ``nexttoken.session``.
 """
-import heapq
 import json
 from dataclasses import fields
 
@@ -90,11 +89,12 @@ class Engine:
 
     def choose(self, logits, history, top_n: int = 10) -> dict:
         """Pick the next token from one step's logits; also report the top of the distribution."""
-        probs = prepare(_floats(logits), list(_plain(history))).distribution(self.params)
-        token = sample(probs, self.rng)
-        top = heapq.nlargest(top_n, range(len(probs)), key=probs.__getitem__)
+        # The compact result: the draw is the same as from the full distribution (its sparse
+        # form skips only zeros), without building a list over the vocabulary when few are kept.
+        result = prepare(_floats(logits), list(_plain(history))).result(self.params)
+        token = sample(result, self.rng)
         return {"id": token, "text": self.tokenizer.decode([token]),
-                "top": [{"id": i, "display": self.tokenizer.display(i), "prob": probs[i]} for i in top]}
+                "top": [{"id": i, "display": self.tokenizer.display(i), "prob": p} for i, p in result.top(top_n)]}
 
     # --- playground sessions (see nexttoken.session) ---------------------------------------
 
