@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 
 from export import render
+from export.manifest import download_bytes
 
 SITE_SRC = Path(__file__).resolve().parents[2] / "site_src"
 
@@ -107,7 +108,8 @@ def visit(browser):
 def render_loader(manifest, options=None):
     """The loading-control partial as the build renders it, with optional load() tuning."""
     env = render.make_environment(SITE_SRC / "templates")
-    html = env.get_template("partials/loader.html").render(manifest=manifest)
+    html = env.get_template("partials/loader.html").render(manifest=manifest,
+                                                           download_bytes=download_bytes(manifest))
     if options:
         attr = json.dumps(options).replace('"', "&quot;")
         html = html.replace("data-loader>", f'data-loader data-loader-options="{attr}">', 1)
