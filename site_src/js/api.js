@@ -112,7 +112,9 @@
         name,
         open: (prompt, params = {}, view = {}) => send("open", { prompt: wellFormed(prompt), params, view }),
         distribution: (params = {}, view = {}) => send("distribution", { params, view }),
-        step: (kind, params = {}, view = {}, token) => send("step", { kind, token, params, view }),
+        /** `onChosen(reply)`: called with the chip as soon as the token is chosen, before the
+         *  model has run on it (that reply has no summary yet). */
+        step: (kind, params = {}, view = {}, token, onChosen) => send("step", { kind, token, params, view, onToken: onChosen }),
         replay: (ids, params = {}, view = {}) => send("replay", { ids: [...ids], params, view }),
         undo: (params = {}, view = {}) => send("undo", { params, view }),
         reset: (params = {}, view = {}) => send("reset", { params, view }),

@@ -51,3 +51,23 @@ def test_bad_parameters_reject_with_the_field(pg):
     message = pg.evaluate("""() => window.nexttoken.distribution('Hi', {}, {top: 0})
         .then(() => 'resolved', (e) => e.message)""")
     assert "top must be an integer" in message
+
+
+def test_a_step_reports_its_token_before_the_model_runs_on_it(pg):
+    """session.step's onChosen gets the chosen chip first (no summary yet: the model has not
+    run on it); the step's reply then carries the same chip and the next distribution."""
+    got = pg.evaluate("""async () => {
+      const s = window.nexttoken.session("early");
+      await s.open("Once upon a time", {seed: 7}, {top: 3});
+      const order = [];
+      const reply = await s.step("sample", {seed: 7}, {top: 3}, undefined,
+                                 (early) => order.push(["early", early]));
+      order.push(["reply", reply]);
+      await s.close();
+      return order;
+    }""")
+    assert [kind for kind, _ in got] == ["early", "reply"]
+    early, reply = got[0][1], got[1][1]
+    assert "summary" not in early and reply["summary"]["top"]
+    assert early["chips"] == reply["chips"] and len(early["chips"]) == 1
+    assert early["length"] == reply["length"]

@@ -6,7 +6,8 @@
 //   {type: "distribution", session, params, view, prompt?} -> reply without chips; with
 //        `prompt`, (re)opens the session first unless it already holds exactly that prompt
 //   {type: "step", session, kind: "sample"|"greedy"|"pick", token?, params, view}
-//                                                          -> reply with the new chip
+//        -> first {id, type: "token", token: reply with the new chip, no summary}, as soon as
+//           the token is chosen; then the reply with the new chip and the next summary
 //   {type: "replay", session, ids, params, view}           -> picks each id; every chip
 //   {type: "undo" | "reset", session, params, view}        -> reply with every chip
 //   {type: "warm", session}   sliders are about to move: build the step's band index -> null
@@ -87,7 +88,11 @@ export function sessionHandlers(state, load) {
       const name = sessionName(msg);
       await load();
       await ensureLogits(name);
-      await choose(name, msg, msg.kind, msg.token);
+      plain(state.engine.choose_next(name, msg.kind, json(msg.params), msg.token ?? null));
+      prompts.delete(name);
+      // The chosen token before the model runs on it: the page may show it a model step sooner.
+      postMessage({ type: "token", id: msg.id, token: reply(name, msg, "last") });
+      await ensureLogits(name);
       return reply(name, msg, "last");
     },
     replay: async (msg) => {

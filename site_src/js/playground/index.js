@@ -131,10 +131,14 @@ export function mountPlayground(root, options = {}) {
 
   async function step(kind, token) {
     await ensureOpen();
-    const reply = await client.action((s) => s.step(kind, params(), view(), token));
-    if (!generating) await bars.land(reply.chips[0].id, kind === "sample");
-    apply(reply, { append: true });
+    // While generating, the chip goes on screen as soon as the token is chosen; the bars follow
+    // when the model has run on it. A single step first lands the bars on the chosen one.
+    let shown = false;
+    const early = (reply) => { if (generating) { apply(reply, { append: true }); shown = true; } };
+    const reply = await client.action((s) => s.step(kind, params(), view(), token, early));
     const chosen = reply.chips[0];
+    if (!generating) await bars.land(chosen.id, kind === "sample");
+    apply(shown ? { ...reply, chips: undefined } : reply, { append: true });
     if (!generating) say(`${chosen.display} (${describe(kind)}; it had ${percent(chosen.prob)}).`);
     return chosen;
   }
