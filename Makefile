@@ -10,7 +10,7 @@ MODEL ?= openai-community/gpt2
 PORT ?= 8000
 VARIANT ?= auto
 
-.PHONY: setup setup-build serve build test bench chromium clean
+.PHONY: setup setup-build serve build test bench browsers clean
 
 setup: $(VENV)/.installed node_modules/.installed
 setup-build: $(VENV)/.build-installed node_modules/.installed
@@ -36,17 +36,21 @@ build: setup-build
 serve: setup-build
 	$(PY) build.py serve --model "$(MODEL)" --port $(PORT)
 
-# Browser tests drive Debian's Chromium; install it when it is missing and we may.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+# Browser tests drive Debian's Chromium, Firefox ESR and WebKitGTK (WebKitWebDriver, under Xvfb);
+# install whichever is missing when we may.
+BROWSER_PACKAGES := chromium firefox-esr webkit2gtk-driver xvfb xauth
+browsers:
+	@missing=""; for c in chromium:chromium firefox-esr:firefox-esr WebKitWebDriver:webkit2gtk-driver xvfb-run:xvfb; do \
+	  command -v $${c%%:*} >/dev/null 2>&1 || missing="$$missing $${c#*:}"; done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "error: chromium is missing; install it (sudo apt-get install chromium) or set CHROMIUM=/path"; exit 1; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	  else echo "error: missing browser packages:$$missing; install them (sudo apt-get install $(BROWSER_PACKAGES))"; exit 1; fi; fi
 
-test: setup chromium
+test: setup browsers
 	$(PY) -m pytest
 
-bench: setup chromium
+bench: setup browsers
 	$(PY) benchmarks/run.py --model "$(MODEL)" --variant "$(VARIANT)"
 
 clean:
