@@ -58,9 +58,10 @@ def sampling_controls(b, params: dict):
         default = number_text(str(getattr(defaults, name)))
         control = {"name": name, "label": label(b, name), "values": values,
                    "default": default if default in values else values[0]}
-        choices = {str(c.value): c.short or c.label for c in _param(b, name).choices} if name != "seed" else {}
-        if choices:
-            control["labels"] = [choices[v] for v in values]
+        param = b.sampling.PARAMS.get(name)
+        if param and param.kind == "choice":
+            shorts = {str(c.value): c.short or c.label for c in param.choices}
+            control["labels"] = [shorts[v] for v in values]
         controls.append(control)
     return fixed, controls
 
