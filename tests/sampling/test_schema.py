@@ -14,14 +14,18 @@ HISTORY = [5, 7, 9, 5, 7, 9, 5, 11]
 
 
 def on_value(name, param):
-    """A value that turns the setting on: a quarter of the way along its slider."""
+    """A value that turns the setting on: a quarter of the way along its slider (three
+    quarters if that is the default)."""
+    default = getattr(SamplingParams(), name)
     if param.kind == "bias":
         return {5: 2.0, 9: -1.5}
     if param.kind == "choice":
-        return next(c.value for c in param.choices if c.value != getattr(SamplingParams(), name))
+        return next(c.value for c in param.choices if c.value != default)
     low, high = param.slider
-    value = low + (high - low) / 4
-    return max(round(value), 1) if param.kind == "integer" else value
+    for value in (low + (high - low) / 4, low + 3 * (high - low) / 4):
+        value = max(round(value), 1) if param.kind == "integer" else value
+        if value != default:
+            return value
 
 
 def outcome(settings):
