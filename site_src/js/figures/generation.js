@@ -27,7 +27,7 @@ export function mount(root, data) {
     readout.textContent = markWorst
       ? `${control.label} ${values[control.name]}: the least likely pick, token ${num(s.worst + 1)}, is “${w.label}” `
         + `(probability ${pct(w.p_raw)}, rank ${num(w.rank)} of the vocabulary).`
-      : `${control.label} ${values[control.name]}: ${s.repeats} of ${s.steps.length} new tokens repeat a token already in the text.`;
+      : `${control.label} ${values[control.name]}: ${s.repeats} of ${s.steps.length} new tokens complete a four-token phrase already in the text.`;
     announce(root, `${readout.textContent} Text: ${s.text}`);
   }
 
