@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from export.errors import BuildError
+from export.prose import pct
 from export.scrolly import STRUCTURE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,7 +91,7 @@ def check_model(b) -> dict:
         reasons.append(f"its next-token distributions are nearly flat (entropy {ratio:.0%} of the "
                        f"maximum, ln {len(probs):,})")
     if p_next < MIN_P_NEXT:
-        reasons.append(f"it gives \"{WEEK_NEXT.strip()}\" only {p_next:.2%} after \"{WEEK_PROMPT}\"")
+        reasons.append(f"it gives \"{WEEK_NEXT.strip()}\" only {pct(p_next)} after \"{WEEK_PROMPT}\"")
     return {"trained": not reasons, "entropy_ratio": round(ratio, 4), "p_next": float(f"{p_next:.4g}"),
             "reason": "; ".join(reasons)}
 

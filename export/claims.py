@@ -75,7 +75,7 @@ def check(claims, data: dict, strict: bool, warn) -> None:
 def _values(expr, data, where):
     paths = [m.group("path") for m in TOKEN.finditer(expr)
              if m.lastgroup == "path" and m.group("path") not in LITERALS | {"and": 0, "or": 0}]
-    return ", ".join(f"{p} = {prose.resolve(p, data, where)!r}" for p in paths)
+    return ", ".join(f"{p} = {prose.resolve(p, data, where)!r}" for p in dict.fromkeys(paths))
 
 
 class _Parser:

@@ -41,7 +41,7 @@ def softmax(z, t=1.0):
 def test_every_baked_kind_is_present(figure_data):
     kinds = {kind for kind, _ in figure_data.values()}
     assert kinds >= {"distribution", "tokens", "softmax", "greedy", "draws", "cdf", "longtail",
-                     "generation", "pipeline"}
+                     "generation", "pipeline", "cut"}
     for fid, (kind, data) in figure_data.items():
         assert data["kind"] == kind, fid
         for control in data.get("controls", []):
@@ -114,6 +114,17 @@ def test_greedy_and_draws_and_tail_match_the_model(figure_data, model, story_sit
             for u, (token, start, width) in data["states"].items():
                 assert token == int(np.searchsorted(cumulative, float(u) * cumulative[-1], side="right"))
                 assert width == pytest.approx(p[token], rel=REL)
+        elif kind == "cut":
+            for i, case in enumerate(data["cases"]):
+                p = softmax(model.logits(case["prompt"]))
+                cumulative = np.cumsum(np.sort(p)[::-1])
+                for value, states in data["states"].items():
+                    expected = _truncate(model.logits(case["prompt"]), {data["rule"]: value})
+                    kept = int((expected > 0).sum())
+                    assert states[i]["kept"] == kept, (fid, value)
+                    assert states[i]["held"] == pytest.approx(cumulative[kept - 1], rel=REL)
+                for rank, mass in case["points"]:
+                    assert mass == pytest.approx(cumulative[rank - 1], rel=REL)
         elif kind == "longtail":
             p = np.sort(softmax(model.logits(data["prompt"])))[::-1]
             for state in data["states"].values():

@@ -1,4 +1,6 @@
 """Rendering the story's Markdown: directives, scrolly blocks, math and data references."""
+import re
+
 import pytest
 
 from export import prose, scrolly
@@ -161,3 +163,27 @@ def test_on_an_untrained_model_a_false_claim_is_a_warning(tmp_path):
 def test_claims_are_parsed_not_evaluated_as_code(claim, message, tmp_path):
     with pytest.raises(BuildError, match=message):
         render(CLAIMED.replace("{claim}", claim), tmp_path)
+
+
+MAX_MAIN_PATH_WORDS = 2300  # about ten minutes at 230 words a minute, before any figure
+
+
+def prose_words(markdown_text: str) -> int:
+    """Words a reader meets on the main path: no "more" boxes (<details>), claims, directive
+    lines, display math or link targets; a data reference or inline math counts as one word."""
+    text = re.sub(r"<details.*?</details>", " ", markdown_text, flags=re.S)
+    text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
+    text = re.sub(r"^:::.*$", " ", text, flags=re.M)
+    text = re.sub(r"\$\$.+?\$\$", " ", text, flags=re.S)
+    text = re.sub(r"\{\{.*?\}\}|\$[^$\n]+\$", " X ", text)
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    return len(re.findall(r"[A-Za-z0-9][\w'’.,-]*", text))
+
+
+def test_the_main_path_reads_in_ten_minutes():
+    assert prose_words("# Top-k\n\nKeep the $k$ best, {{ a.b | pct }} [here](x.html).\n"
+                       "<!-- claim: a < b -->\n::: end\n<details>\nmore words\n</details>\n") == 7
+    config = load_config(ROOT / "content")
+    counts = {name: prose_words((ROOT / "content" / name).read_text(encoding="utf-8"))
+              for name in config["chapters"]}
+    assert sum(counts.values()) <= MAX_MAIN_PATH_WORDS, counts
