@@ -142,3 +142,42 @@ def pipeline(b, params):
 
 
 BAKERS = {"greedy": greedy, "generation": generation, "pipeline": pipeline}
+
+
+def surprise(b, params):
+    """How likely the model found each token of a human-written continuation, against the
+    greedy continuation of the same prompt (the observation of Holtzman et al., 2019)."""
+    prompt = prompts_of(params)[0]
+    human = params.get("human")
+    if not human:
+        raise ValueError("write human=\"...\" (a human-written continuation of the prompt)")
+    ids = b.encode(prompt)
+    human_ids = b.tokenizer.encode(human)
+    if len(ids) + len(human_ids) > b.n_ctx:
+        raise ValueError(f"prompt and human text take {len(ids) + len(human_ids)} tokens; the "
+                         f"model's context is {b.n_ctx}")
+    b.lm.reset()
+    logits = b.lm.step(ids)
+    history, written = list(ids), []
+    for token in human_ids:  # the model reads the human text, token by token
+        probs = b.prepare(logits.tolist(), history).softmax()
+        written.append({"label": b.label(token), "text": b.tokenizer.decode([token]),
+                        "p": r4(probs[token]), "rank": int((logits > logits[token]).sum()) + 1})
+        history.append(token)
+        logits = b.lm.step([token])
+    greedy_steps = run(b, ids, {"temperature": 0.0}, len(human_ids))
+    texts = {"human": written,
+             "greedy": [{"label": s["label"], "text": s["text"], "p": s["p_raw"], "rank": s["rank"]}
+                        for s in greedy_steps]}
+    summary = {name: {"count": len(steps), "low": sum(s["p"] < LOW_P for s in steps),
+                      "top1": sum(s["rank"] == 1 for s in steps),
+                      "median_p": r4(sorted(s["p"] for s in steps)[len(steps) // 2])}
+               for name, steps in texts.items()}
+    return {"kind": "surprise", "prompt": prompt, "human": human, "texts": texts, **summary, "low_p": LOW_P,
+            "controls": [{"name": "text", "label": "Text", "values": ["human", "greedy"],
+                          "labels": ["Written by a person", "Greedy decoding"], "default": "human",
+                          "view": True}]}
+
+
+LOW_P = 0.1  # a token the model gave less than this counts as a surprise
+BAKERS["surprise"] = surprise

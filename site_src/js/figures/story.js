@@ -12,10 +12,11 @@ import * as greedy from "./greedy.js";
 import * as longtail from "./longtail.js";
 import * as pipeline from "./pipeline.js";
 import * as softmax from "./softmax.js";
+import * as surprise from "./surprise.js";
 import * as tokens from "./tokens.js";
 import { setupScrolly } from "./scrolly.js";
 
-const MODULES = { cdf, cut, distribution, draws, generation, greedy, longtail, pipeline, softmax, tokens };
+const MODULES = { cdf, cut, distribution, draws, generation, greedy, longtail, pipeline, softmax, surprise, tokens };
 
 /** Mounted figures by root element: {set(state)} each. */
 export const figures = new Map();
