@@ -1,7 +1,8 @@
 # Two commands from a fresh clone (each sets up what it needs, and is safe to run twice):
 #   make serve    build the real site (GPT-2 from the Hugging Face Hub) and serve it locally
 #   make test     run the whole test suite
-# Options: make serve MODEL=path/to/checkpoint PORT=8000; make bench MODEL=path/to/checkpoint VARIANT=q4
+# Options: make serve MODEL=path/to/checkpoint PORT=8000 (MODEL=random: random weights, no Hub needed);
+#          make bench MODEL=path/to/checkpoint VARIANT=q4
 
 PYTHON ?= python3
 VENV := .venv

@@ -3,6 +3,7 @@
 
     python build.py                      # build dist/ from openai-community/gpt2
     python build.py --model ./my-gpt2    # a local GPT-2-family checkpoint instead
+    python build.py --model random       # GPT-2 small with random weights, made locally (no Hub)
     python build.py serve                # build, then serve on http://127.0.0.1:8000/
 """
 import argparse
@@ -33,7 +34,7 @@ def build(model=DEFAULT_MODEL, out=ROOT / "dist", cache_dir=ROOT / ".cache" / "e
     documents = render.collect_documents(CONTENT, config)
     env = render.make_environment(SITE_SRC / "templates")
     assets.check_vendor(NODE_MODULES)
-    source = resolve(model)
+    source = resolve(model, cache_dir=Path(cache_dir))
     export = export_model(source, Path(cache_dir), export_settings)
     log(f"model: {source.spec}, variant {export.variant} ({'exported' if export.fresh else 'cached export'} "
         f"in {export.dir})")
@@ -69,12 +70,18 @@ def _write_site(site, source, export, config, chapters, documents, env, bake_cac
     write_manifest(site, manifest)
 
     # The story's figures are baked from the site's own model files (export/bake.py).
-    figures = bake.bake(site, chapters, cache_dir=bake_cache, log=log)
-    context = {"site": config, "manifest": manifest, "chapters": [], "fig": figures,
-               "model_facts": bake.model_facts(manifest), "download_bytes": download_bytes(manifest)}
+    figures, check = bake.bake(site, chapters, cache_dir=bake_cache, log=log)
+    untrained = None if check["trained"] else check
+    if untrained:
+        log(f"warning: {manifest['model']['name']} looks untrained: {check['reason']}; every page "
+            "says so, and the story's claims are only warnings")
+    context = {"site": config, "manifest": manifest, "chapters": [], "fig": figures, "untrained": untrained,
+               "warnings": [], "model_facts": bake.model_facts(manifest), "download_bytes": download_bytes(manifest)}
     context["chapters"] = [{"slug": c.slug, "title": c.title, "html": render.render_chapter(env, c, context)}
                            for c in chapters]
     context.update({key: render.render_chapter(env, doc, context) for key, doc in documents.items()})
+    for warning in context["warnings"]:  # claims that do not hold on an untrained model
+        log(warning)
     for page in config.get("pages", ["index.html"]):
         (site / page).write_text(render.render_page(env, page, context), encoding="utf-8")
     return manifest
@@ -113,7 +120,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", nargs="?", choices=["build", "serve"], default="build")
     parser.add_argument("--model", default=DEFAULT_MODEL,
-                        help=f"Hugging Face Hub id or local checkpoint directory (default {DEFAULT_MODEL})")
+                        help=f"Hugging Face Hub id, local checkpoint directory, or 'random' (GPT-2 small with "
+                             f"random weights, made locally; no Hub needed) (default {DEFAULT_MODEL})")
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="output directory (default dist/)")
     parser.add_argument("--cache-dir", type=Path, default=ROOT / ".cache" / "exports",
                         help="where exported models are kept between builds")

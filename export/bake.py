@@ -7,19 +7,28 @@ real ``nexttoken`` package -- the same sampling code the page runs in Pyodide. T
 into the page as JSON; the JavaScript only looks values up, it never re-implements a sampler.
 
 ``bake(site, chapters)`` returns ``{figure id: data}`` for every figure directive whose kind has
-a baker (see ``export/bakers.py``); results are cached by model, content and code.
+a baker (see ``export/bakers.py``), and the model check (``check_model``): whether the weights
+look trained at all. Results are cached by model, content and code.
 """
 import hashlib
 import json
+import math
 import sys
 from pathlib import Path
 
 from export.errors import BuildError
+from export.prose import pct
 from export.scrolly import STRUCTURE
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "site_src" / "python"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+# The model check: a trained GPT-2 continues the week and is far from flat after these prompts;
+# random weights give every token about 1 / vocabulary (entropy close to ln of its size).
+WEEK_PROMPT, WEEK_NEXT = "Monday, Tuesday, Wednesday,", " Thursday"
+FLAT_PROMPTS = (WEEK_PROMPT, "The capital of France is", "Once upon a time, there was a")
+MAX_ENTROPY_RATIO = 0.8   # mean entropy / ln(vocabulary) above this: flat, untrained
+MIN_P_NEXT = 0.05         # " Thursday" less likely than this after the week: untrained
 
 
 def figure_specs(chapters) -> list:
@@ -34,8 +43,9 @@ def figure_specs(chapters) -> list:
     return specs
 
 
-def bake(site: Path, chapters, cache_dir=None, log=print) -> dict:
-    """Baked data of every figure that needs some, keyed by the figure's ``id``."""
+def bake(site: Path, chapters, cache_dir=None, log=print):
+    """(baked data of every figure that needs some, keyed by the figure's ``id``; the model
+    check, see ``check_model``)."""
     from export import bakers
 
     specs = [s for s in figure_specs(chapters) if s[0] in bakers.BAKERS]
@@ -44,8 +54,10 @@ def bake(site: Path, chapters, cache_dir=None, log=print) -> dict:
     cached = Path(cache_dir) / "bake" / f"{key}.json" if cache_dir else None
     if cached and cached.is_file():
         log(f"figures: {len(specs)} baked figures reused from {cached.parent}")
-        return json.loads(cached.read_text())
+        saved = json.loads(cached.read_text())
+        return saved["figures"], saved["model_check"]
     baker = Baker(site)
+    check = check_model(baker)
     out = {}
     for kind, params, where in specs:
         try:
@@ -55,9 +67,33 @@ def bake(site: Path, chapters, cache_dir=None, log=print) -> dict:
     out = json.loads(json.dumps(out))  # plain JSON types, as a cache hit would return
     if cached:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_text(json.dumps(out))
+        cached.write_text(json.dumps({"figures": out, "model_check": check}))
     log(f"figures: baked {len(specs)} figures")
-    return out
+    return out, check
+
+
+def check_model(b) -> dict:
+    """Whether the model looks trained: {"trained", "entropy_ratio", "p_next", "reason"}.
+
+    Random weights are recognised by two signs, each enough: the next-token distributions
+    after a few everyday prompts are nearly flat (mean entropy over ln(vocabulary) above
+    MAX_ENTROPY_RATIO), or " Thursday" is not likely after "Monday, Tuesday, Wednesday,".
+    """
+    ratios = []
+    for prompt in FLAT_PROMPTS:
+        probs = b.prepared(prompt).softmax()
+        entropy = -math.fsum(p * math.log(p) for p in probs if p > 0)
+        ratios.append(entropy / math.log(len(probs)))
+    ratio = math.fsum(ratios) / len(ratios)
+    p_next = b.prepared(WEEK_PROMPT).softmax()[b.tokenizer.encode(WEEK_NEXT)[0]]
+    reasons = []
+    if ratio > MAX_ENTROPY_RATIO:
+        reasons.append(f"its next-token distributions are nearly flat (entropy {ratio:.0%} of the "
+                       f"maximum, ln {len(probs):,})")
+    if p_next < MIN_P_NEXT:
+        reasons.append(f"it gives \"{WEEK_NEXT.strip()}\" only {pct(p_next)} after \"{WEEK_PROMPT}\"")
+    return {"trained": not reasons, "entropy_ratio": round(ratio, 4), "p_next": float(f"{p_next:.4g}"),
+            "reason": "; ".join(reasons)}
 
 
 def _check_ids(specs):

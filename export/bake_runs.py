@@ -9,10 +9,19 @@ import math
 from export.bake_params import prompts_of, r4, sampling_controls, states_of
 
 
+# A new token "repeats" when it completes a phrase of this many tokens that is already in the
+# text. Ordinary prose reuses words (" the", ",") all the time but rarely a four-token phrase;
+# a text stuck in a loop repeats one at almost every token.
+REPEAT_NGRAM = 4
+# An exact loop: a periodic tail that comes round at least twice and covers this many tokens,
+# so that "the the" or ", and, and" is not called a loop.
+MIN_LOOP_TOKENS = 8
+
+
 def run(b, ids, settings: dict, count: int, seed: int = 0, top: int = 0) -> list:
     """``count`` tokens after ``ids``, each with its probability under ``settings``, its
-    probability and rank under the model's own distribution, and whether it repeats a token of
-    the text; ``top``: also the most likely candidates at each step."""
+    probability and rank under the model's own distribution, and whether it repeats a phrase of
+    the text (``repeats_phrase``); ``top``: also the most likely candidates at each step."""
     sampling = b.sampling
     params = sampling.SamplingParams(**settings)
     if len(ids) + count > b.n_ctx:
@@ -32,7 +41,7 @@ def run(b, ids, settings: dict, count: int, seed: int = 0, top: int = 0) -> list
         probs = prepared.distribution(params)
         token = sampling.sample(probs, rng)
         step = {"id": token, "label": b.label(token), "text": b.tokenizer.decode([token]),
-                "p": r4(probs[token]), "repeat": token in history,
+                "p": r4(probs[token]), "repeat": repeats_phrase(history, token),
                 "p_raw": r4(prepared.softmax()[token]),
                 "rank": int((logits > logits[token]).sum()) + 1}
         if top:
@@ -45,8 +54,17 @@ def run(b, ids, settings: dict, count: int, seed: int = 0, top: int = 0) -> list
     return steps
 
 
-def find_loop(ids: list):
-    """The earliest-starting periodic tail of ``ids`` that repeats at least twice.
+def repeats_phrase(history: list, token: int, n: int = REPEAT_NGRAM) -> bool:
+    """Whether ``history + [token]`` ends with an ``n``-token phrase already in ``history``."""
+    if len(history) < n:
+        return False
+    phrase = history[len(history) - n + 1:] + [token]
+    return any(history[i:i + n] == phrase for i in range(len(history) - n + 1))
+
+
+def find_loop(ids: list, min_tokens: int = MIN_LOOP_TOKENS):
+    """The earliest-starting periodic tail of ``ids`` that comes round at least twice and
+    covers at least ``min_tokens`` tokens.
 
     Returns {"start", "period"} (indexes into ``ids``) or None.
     """
@@ -55,7 +73,7 @@ def find_loop(ids: list):
         start = n - period
         while start > 0 and ids[start - 1] == ids[start - 1 + period]:
             start -= 1
-        if n - start >= 2 * period and (best is None or start < best["start"]):
+        if n - start >= max(2 * period, min_tokens) and (best is None or start < best["start"]):
             best = {"start": start, "period": period}
     return best
 
@@ -124,3 +142,42 @@ def pipeline(b, params):
 
 
 BAKERS = {"greedy": greedy, "generation": generation, "pipeline": pipeline}
+
+
+def surprise(b, params):
+    """How likely the model found each token of a human-written continuation, against the
+    greedy continuation of the same prompt (the observation of Holtzman et al., 2019)."""
+    prompt = prompts_of(params)[0]
+    human = params.get("human")
+    if not human:
+        raise ValueError("write human=\"...\" (a human-written continuation of the prompt)")
+    ids = b.encode(prompt)
+    human_ids = b.tokenizer.encode(human)
+    if len(ids) + len(human_ids) > b.n_ctx:
+        raise ValueError(f"prompt and human text take {len(ids) + len(human_ids)} tokens; the "
+                         f"model's context is {b.n_ctx}")
+    b.lm.reset()
+    logits = b.lm.step(ids)
+    history, written = list(ids), []
+    for token in human_ids:  # the model reads the human text, token by token
+        probs = b.prepare(logits.tolist(), history).softmax()
+        written.append({"label": b.label(token), "text": b.tokenizer.decode([token]),
+                        "p": r4(probs[token]), "rank": int((logits > logits[token]).sum()) + 1})
+        history.append(token)
+        logits = b.lm.step([token])
+    greedy_steps = run(b, ids, {"temperature": 0.0}, len(human_ids))
+    texts = {"human": written,
+             "greedy": [{"label": s["label"], "text": s["text"], "p": s["p_raw"], "rank": s["rank"]}
+                        for s in greedy_steps]}
+    summary = {name: {"count": len(steps), "low": sum(s["p"] < LOW_P for s in steps),
+                      "top1": sum(s["rank"] == 1 for s in steps),
+                      "median_p": r4(sorted(s["p"] for s in steps)[len(steps) // 2])}
+               for name, steps in texts.items()}
+    return {"kind": "surprise", "prompt": prompt, "human": human, "texts": texts, **summary, "low_p": LOW_P,
+            "controls": [{"name": "text", "label": "Text", "values": ["human", "greedy"],
+                          "labels": ["Written by a person", "Greedy decoding"], "default": "human",
+                          "view": True}]}
+
+
+LOW_P = 0.1  # a token the model gave less than this counts as a surprise
+BAKERS["surprise"] = surprise

@@ -198,3 +198,46 @@ def cdf(b, params):
 
 BAKERS = {"distribution": distribution, "tokens": tokens, "softmax": softmax,
           "longtail": longtail, "draws": draws, "cdf": cdf, **bake_runs.BAKERS}
+
+
+CUT_RULES = ("top_k", "top_p", "min_p")
+
+
+def cut(b, params):
+    """One truncation rule on the whole sorted distribution of one or more prompts: the
+    cumulative probability by rank (log scale) and, for each value of the rule, where it cuts."""
+    rule = params.get("rule")
+    if rule not in CUT_RULES:
+        raise ValueError(f"rule must be one of {', '.join(CUT_RULES)}, got {rule!r}")
+    prompts = prompts_of(params)
+    labels = split(params.get("labels")) or prompts
+    if len(labels) != len(prompts):
+        raise ValueError(f"{len(prompts)} prompts but {len(labels)} labels")
+    values = [number_text(v) for v in params.get("values", "").split(",") if v.strip()]
+    if len(values) < 2:
+        raise ValueError("write values=\"a,b,...\" (the rule's values to offer)")
+    SamplingParams = b.sampling.SamplingParams
+    cases, cumulative = [], []
+    for prompt, label in zip(prompts, labels):
+        probs = b.prepared(prompt).result(SamplingParams()).probabilities()  # most likely first
+        running = list(accumulate(probs))
+        n = len(probs)
+        ranks = sorted({min(n, int(round(10 ** (k / 16)))) for k in range(0, 16 * math.ceil(math.log10(n)) + 1)})
+        cases.append({"prompt": prompt, "label": label, "p_max": r4(probs[0]),
+                      "points": [[r, r4(running[r - 1])] for r in ranks]})
+        cumulative.append(running)
+    states = {}
+    for value in values:
+        setting = {rule: int(value) if rule == "top_k" else float(value)}
+        states[value] = []
+        for case, running in zip(cases, cumulative):
+            kept = b.prepared(case["prompt"]).result(SamplingParams(**setting)).kept
+            states[value].append({"kept": kept, "held": r4(running[kept - 1])})
+    default = params.get("default", values[len(values) // 2])
+    return {"kind": "cut", "rule": rule, "cases": cases, "states": states,
+            "vocab_size": len(cumulative[0]),
+            "controls": [{"name": rule, "label": LABELS[rule], "values": values,
+                          "default": number_text(default)}]}
+
+
+BAKERS["cut"] = cut

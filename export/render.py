@@ -19,7 +19,7 @@ from pathlib import Path
 import markdown
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
-from export import prose, scrolly
+from export import claims, prose, scrolly
 from export.errors import BuildError
 from export.scrolly import STRUCTURE
 
@@ -34,6 +34,7 @@ class Chapter:
     source: str                                   # Markdown with directives replaced by markers
     figures: list = field(default_factory=list)   # (template name, params, where) per marker
     path: str = ""                                # the Markdown file, for error messages
+    claims: list = field(default_factory=list)    # (expression, "file:line"): export/claims.py
 
 
 def load_config(content_dir: Path) -> dict:
@@ -80,6 +81,7 @@ def _parse_chapter(path: Path, text: str) -> Chapter:
         raise BuildError(f"{path}: no '# Title' heading; start the chapter with one")
     chapter = Chapter(slug=path.stem.split("-", 1)[-1], title=heading.group(1).strip(), source="",
                       path=str(path))
+    text, chapter.claims = claims.extract(path, text)
 
     def replace(match):
         line = text.count("\n", 0, match.start()) + 1
@@ -125,8 +127,11 @@ def render_chapter(env: Environment, chapter: Chapter, context: dict) -> str:
     source, spans = prose.protect(chapter.source)
     html = markdown.markdown(source, extensions=MARKDOWN_EXTENSIONS, output_format="html")
     figures = context.get("fig", {})
-    html = prose.restore(html, spans, {**figures, "model": context.get("model_facts", {})},
-                         chapter.path or chapter.title)
+    data = {**figures, "model": context.get("model_facts", {})}
+    html = prose.restore(html, spans, data, chapter.path or chapter.title)
+    # A false claim fails the build, unless the model is untrained (then it is a warning).
+    claims.check(chapter.claims, data, strict=not context.get("untrained"),
+                 warn=context.setdefault("warnings", []).append)
     layout = scrolly.Layout(figures)
     for index, (template, params, where) in enumerate(chapter.figures):
         if template in STRUCTURE:

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from export import random_model
 from export.errors import BuildError
 
 DEFAULT_MODEL = "openai-community/gpt2"
@@ -24,11 +25,21 @@ class ModelSource:
     path: Path         # local directory holding the checkpoint
     fingerprint: str   # Hub commit sha, or sha256 of the local files
 
+    @property
+    def name(self) -> str:
+        """What the site may print: the Hub id, ``random``, or a local directory's own name
+        (never a path of the build machine)."""
+        return self.path.resolve().name if self.path == Path(self.spec).expanduser() else self.spec
 
-def resolve(spec: str) -> ModelSource:
-    """Turn ``--model`` into a local checkpoint directory, downloading from the Hub if needed."""
+
+def resolve(spec: str, cache_dir=None) -> ModelSource:
+    """Turn ``--model`` into a local checkpoint directory, downloading from the Hub if needed;
+    ``random`` makes GPT-2 small with random weights under ``cache_dir`` (export/random_model.py)."""
     path = Path(spec).expanduser()
-    if path.exists() or spec.startswith((".", "/", "~")):
+    if spec == random_model.SPEC and not path.exists():
+        path = random_model.ensure(Path(cache_dir or ".cache"))
+        source = ModelSource(spec, path, _hash_directory(path))
+    elif path.exists() or spec.startswith((".", "/", "~")):
         source = ModelSource(spec, path, _hash_directory(path))
     else:
         source = _from_hub(spec)
@@ -91,5 +102,6 @@ def _from_hub(repo_id: str) -> ModelSource:
                          "or pass a local checkpoint directory") from None
     except (RequestException, HfHubHTTPError, OSError) as exc:
         raise BuildError(f"cannot reach the Hugging Face Hub to fetch {repo_id} "
-                         f"({exc.__class__.__name__}); pass a local checkpoint with --model PATH") from None
+                         f"({exc.__class__.__name__}); pass a local checkpoint with --model PATH, or build "
+                         "from GPT-2 small with random weights, made locally, with --model random") from None
     return ModelSource(repo_id, Path(path), revision)

@@ -43,6 +43,33 @@ def test_pages_reference_only_relative_urls(tiny_site):
             assert (tiny_site / name).is_file()
 
 
+def test_pages_name_the_model_never_a_path_of_the_build_machine(tiny_site, tiny_model):
+    manifest = read_manifest(tiny_site)
+    assert manifest["model"]["name"] == tiny_model.name
+    for page in ["index.html", "credits.html", "playground.html", "embed.html", "manifest.json"]:
+        text = (tiny_site / page).read_text()
+        assert str(tiny_model.parent) not in text, page
+        if page != "manifest.json":
+            assert f"<code>{tiny_model.name}</code>" in text, page
+
+
+def test_model_random_builds_the_site_from_local_random_weights(monkeypatch, tmp_path):
+    """--model random needs no Hub: the checkpoint is made under the cache (here in the tiny
+    shape; the real option makes GPT-2 small's), and every page says the model is untrained."""
+    from export import random_model
+    from tests.models import TINY
+
+    monkeypatch.setattr(random_model, "CONFIG", TINY)
+    lines = []
+    build.build(model="random", out=tmp_path / "dist", cache_dir=tmp_path / "cache", log=lines.append)
+    made = list((tmp_path / "cache").glob("random-*"))
+    assert len(made) == 1 and (made[0] / "vocab.json").is_file()
+    assert read_manifest(tmp_path / "dist")["model"]["name"] == "random"
+    assert any(line.startswith("warning: random looks untrained") for line in lines)
+    for page in ["index.html", "credits.html", "playground.html", "embed.html"]:
+        assert 'class="untrained-banner"' in (tmp_path / "dist" / page).read_text(), page
+
+
 def test_every_page_states_the_same_download_size(tiny_site):
     """The loader's button and the playground's Run button count everything a model load
     fetches: the manifest's files and the runtimes, each file once."""
@@ -94,7 +121,7 @@ def test_unreachable_hub_fails_fast_with_one_line(tmp_path):
     assert time.perf_counter() - start < 30
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "Hugging Face Hub" in lines[0] and "--model PATH" in lines[0]
+    assert "Hugging Face Hub" in lines[0] and "--model PATH" in lines[0] and "--model random" in lines[0]
     assert not out.exists()
 
 

@@ -41,7 +41,7 @@ def softmax(z, t=1.0):
 def test_every_baked_kind_is_present(figure_data):
     kinds = {kind for kind, _ in figure_data.values()}
     assert kinds >= {"distribution", "tokens", "softmax", "greedy", "draws", "cdf", "longtail",
-                     "generation", "pipeline"}
+                     "generation", "pipeline", "cut", "surprise"}
     for fid, (kind, data) in figure_data.items():
         assert data["kind"] == kind, fid
         for control in data.get("controls", []):
@@ -114,6 +114,29 @@ def test_greedy_and_draws_and_tail_match_the_model(figure_data, model, story_sit
             for u, (token, start, width) in data["states"].items():
                 assert token == int(np.searchsorted(cumulative, float(u) * cumulative[-1], side="right"))
                 assert width == pytest.approx(p[token], rel=REL)
+        elif kind == "surprise":
+            ids = model.tokenizer.encode(data["prompt"])
+            human = model.tokenizer.encode(data["human"])
+            for i, (token, step) in enumerate(zip(human, data["texts"]["human"])):
+                model.lm.reset()
+                p = softmax(model.lm.step(ids + human[:i]).astype(np.float64))
+                assert step["p"] == pytest.approx(p[token], rel=REL)
+                assert step["rank"] == int((p > p[token]).sum()) + 1
+            greedy = model.lm.greedy(ids, len(human))
+            assert [s["text"] for s in data["texts"]["greedy"]] == [model.tokenizer.decode([t]) for t in greedy]
+            for name, steps in data["texts"].items():
+                assert data[name]["low"] == sum(s["p"] < data["low_p"] for s in steps)
+        elif kind == "cut":
+            for i, case in enumerate(data["cases"]):
+                p = softmax(model.logits(case["prompt"]))
+                cumulative = np.cumsum(np.sort(p)[::-1])
+                for value, states in data["states"].items():
+                    expected = _truncate(model.logits(case["prompt"]), {data["rule"]: value})
+                    kept = int((expected > 0).sum())
+                    assert states[i]["kept"] == kept, (fid, value)
+                    assert states[i]["held"] == pytest.approx(cumulative[kept - 1], rel=REL)
+                for rank, mass in case["points"]:
+                    assert mass == pytest.approx(cumulative[rank - 1], rel=REL)
         elif kind == "longtail":
             p = np.sort(softmax(model.logits(data["prompt"])))[::-1]
             for state in data["states"].values():

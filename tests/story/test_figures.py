@@ -25,8 +25,23 @@ def _text(page, fid):
     return page.evaluate("(id) => document.getElementById(id).innerText", f"fig-{fid}")
 
 
+def test_more_boxes_open_by_keyboard_and_show_their_figures(story):
+    page = story.page
+    boxes = page.locator("details")
+    assert boxes.count() >= 3
+    for i in range(boxes.count()):
+        box = boxes.nth(i)
+        assert box.evaluate("(d) => !d.open")  # collapsed on the main path
+        box.locator("summary").focus()
+        page.keyboard.press("Enter")
+        assert box.evaluate("(d) => d.open")
+        for figure in box.locator("[data-figure]").all():
+            assert figure.is_visible() and figure.get_attribute("data-ready") == "true"
+
+
 def test_every_figure_reacts_to_its_first_control_from_the_keyboard(story, figure_data):
     page = story.page
+    page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")  # the "more" boxes
     for fid in figure_data:
         root = page.locator(f"#fig-{fid}")
         root.scroll_into_view_if_needed()
@@ -99,3 +114,82 @@ def test_the_draws_replay_the_baked_draws(story, figure_data):
     shown = root.locator("[data-row] .val").all_inner_texts()
     assert [int(text.split(" ")[0]) for text in shown] == counts
     ARTIFACTS.mkdir(exist_ok=True)
+
+
+def _cut_figures(figure_data):
+    return [(fid, data) for fid, (kind, data) in figure_data.items() if kind == "cut"]
+
+
+def _handle_center(page, fid):
+    box = page.locator(f"#fig-{fid} [data-role=line]").bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def _cut_value(page, fid, rule):
+    return page.locator(f"#fig-{fid} [data-control='{rule}']").get_attribute("aria-valuetext")
+
+
+def _target(data, page, fid):
+    """A point on the chart that asks for a different value than the current one."""
+    chart = page.locator(f"#fig-{fid} [data-role=chart] svg").bounding_box()
+    x, y = _handle_center(page, fid)
+    if data["rule"] == "top_p":
+        return x, chart["y"] + chart["height"] * 0.75  # lower on the chart: a smaller share
+    return chart["x"] + chart["width"] * 0.2, y       # further left: fewer tokens
+
+
+def test_cut_lines_follow_a_mouse_drag(story, figure_data):
+    page = story.page
+    cuts = _cut_figures(figure_data)
+    assert {d["rule"] for _, d in cuts} == {"top_k", "top_p", "min_p"}
+    for fid, data in cuts:
+        page.locator(f"#fig-{fid}").scroll_into_view_if_needed()
+        before, readout = _cut_value(page, fid, data["rule"]), _text(page, fid)
+        page.mouse.move(*_handle_center(page, fid))
+        page.mouse.down()
+        page.mouse.move(*_target(data, page, fid), steps=8)
+        page.mouse.up()
+        after = _cut_value(page, fid, data["rule"])
+        assert after != before and after in data["states"], (fid, before, after)
+        kept = [s["kept"] for s in data["states"][after]]
+        assert _text(page, fid) != readout and all(f"{k:,}" in _text(page, fid) for k in kept)
+    assert story.errors == []
+
+
+def test_cut_lines_follow_a_touch_drag(browser, story_url, figure_data):
+    from tests.story.conftest import open_story
+
+    view = open_story(browser, story_url, width=375, height=740, has_touch=True, is_mobile=True)
+    try:
+        page = view.page
+        cdp = view.context.new_cdp_session(page)
+        for fid, data in _cut_figures(figure_data):
+            page.locator(f"#fig-{fid}").scroll_into_view_if_needed()
+            before = _cut_value(page, fid, data["rule"])
+            (x0, y0), (x1, y1) = _handle_center(page, fid), _target(data, page, fid)
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
+            for i in range(1, 9):
+                point = {"x": x0 + (x1 - x0) * i / 8, "y": y0 + (y1 - y0) * i / 8}
+                cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+            after = _cut_value(page, fid, data["rule"])
+            assert after != before and after in data["states"], (fid, before, after)
+        assert view.errors == []
+    finally:
+        view.context.close()
+
+
+def test_cut_lines_move_from_the_keyboard(story, figure_data):
+    page = story.page
+    for fid, data in _cut_figures(figure_data):
+        slider = page.locator(f"#fig-{fid} [data-control='{data['rule']}']")
+        slider.focus()
+        values = data["controls"][0]["values"]
+        page.keyboard.press("Home")
+        assert _cut_value(page, fid, data["rule"]) == values[0]
+        line = page.locator(f"#fig-{fid} [data-role=line]")
+        first = line.bounding_box()
+        page.keyboard.press("ArrowRight")
+        assert _cut_value(page, fid, data["rule"]) == values[1]
+        page.keyboard.press("End")
+        assert line.bounding_box() != first  # the dragged line moves with the slider

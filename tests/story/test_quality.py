@@ -30,6 +30,17 @@ def _pages():
     return load_config(ROOT / "content").get("pages", ["index.html"])
 
 
+def test_every_page_credits_the_original_and_says_the_model_is_untrained(story_site):
+    """The tests' tiny model has random weights: the build must recognise and say so."""
+    for page in _pages():
+        html = (story_site / page).read_text(encoding="utf-8")
+        assert 'class="untrained-banner"' in html, page
+        if page != "embed.html":
+            assert "https://sampling.amanvir.com/" in html and "Amanvir Parhar" in html, page
+    first_screen = (story_site / "index.html").read_text(encoding="utf-8").split('<nav class="toc"')[0]
+    assert "independent implementation" in first_screen and "sampling.amanvir.com" in first_screen
+
+
 def test_no_broken_links_or_missing_assets(story_site):
     parsed = {}
     for page in _pages():

@@ -1,10 +1,13 @@
 """Rendering the story's Markdown: directives, scrolly blocks, math and data references."""
+import re
+
 import pytest
 
 from export import prose, scrolly
-from export.bake_runs import find_loop
+from export.bake_runs import find_loop, repeats_phrase
 from export.errors import BuildError
 from export.render import _parse_chapter, collect_chapters, load_config, make_environment, render_chapter
+from tests.models import gpt2_tokenizer
 from tests.story.conftest import ROOT
 
 DATA = {"fig": {"t": {"controls": [{"name": "temperature", "label": "T", "values": ["0.5", "1"],
@@ -82,9 +85,33 @@ def test_a_step_must_name_a_control_value(tmp_path):
 
 
 def test_loops_are_found_at_their_earliest_start():
-    assert find_loop([5, 1, 2, 3, 1, 2, 3, 1, 2]) == {"start": 1, "period": 3}
-    assert find_loop([9, 8, 7, 7, 7, 7]) == {"start": 2, "period": 1}
+    assert find_loop([5, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1]) == {"start": 1, "period": 3}
+    assert find_loop([9, 8] + [7] * 8) == {"start": 2, "period": 1}
     assert find_loop([1, 2, 3, 4]) is None
+    # a short stutter ("the the", ", and, and") is no loop: it must cover 8 tokens
+    assert find_loop([1, 2, 3, 7, 7]) is None and find_loop([1, 2, 5, 6, 5, 6]) is None
+
+
+PROSE = ("The river runs through the old town, past the market and the church, and then out "
+         "into the fields, where farmers have grown wheat and barley for as long as anyone can "
+         "remember. In the spring the water rises, and the children of the town watch it from "
+         "the bridge, counting the branches that the current carries down from the hills.")
+STUCK = ("I'm not sure if I'll ever be able to walk with my dog. I'm not sure if I'll ever be "
+         "able to walk with my dog. I'm not sure if I'll ever be able to walk with my dog.")
+
+
+def test_repetition_separates_a_stuck_text_from_ordinary_prose():
+    tokenizer = gpt2_tokenizer()
+
+    def shares(text):
+        ids = tokenizer.encode(text)
+        phrase = sum(repeats_phrase(ids[:i], ids[i]) for i in range(1, len(ids))) / (len(ids) - 1)
+        token = sum(ids[i] in ids[:i] for i in range(1, len(ids))) / (len(ids) - 1)
+        return phrase, token
+    prose, stuck = shares(PROSE), shares(STUCK)
+    assert prose[0] == 0 and stuck[0] > 0.5          # phrases: none against most of the last two thirds
+    assert prose[1] > 0.25                           # a reused-token count would call prose stuck
+    assert find_loop(tokenizer.encode(STUCK)) is not None and find_loop(tokenizer.encode(PROSE)) is None
 
 
 def test_every_chapter_of_the_story_renders(story_site):
@@ -97,3 +124,66 @@ def test_every_chapter_of_the_story_renders(story_site):
         assert chapter.title.replace("'", "&#39;").split(":")[0] in html, chapter.title
     assert "data-playground" in html.split(f'id="{chapters[-1].slug}"')[1]  # the last chapter
     assert "NTFIGURE" not in html and "NTSPAN" not in html and "{{" not in html
+
+
+CLAIMED = ("# X\n\nThe cooler state is more peaked: {{ t.states[0.5].0.p.0 | pct }}.\n"
+           "<!-- claim: {claim} -->\n\nMore text.\n")
+
+
+@pytest.mark.parametrize("claim", [
+    "t.states[0.5].0.p.0 > t.states[1].0.p.0",
+    "t.states[1].0.p.1 == 2 * t.states[1].0.p.0 and model.vocab_size >= 50257",
+    "(t.states[0.5].0.p.0 - 0.05) / 2 >= 0.1 or t.labels.0 == null",
+    "t.labels.0 != null",
+])
+def test_a_true_claim_passes_and_never_reaches_the_page(claim, tmp_path):
+    html = render(CLAIMED.replace("{claim}", claim), tmp_path)
+    assert "claim" not in html and "More text." in html
+
+
+def test_a_false_claim_fails_the_build_naming_file_and_line(tmp_path):
+    with pytest.raises(BuildError, match=r"01-x\.md:4: claim does not hold") as err:
+        render(CLAIMED.replace("{claim}", "t.states[0.5].0.p.0 < t.states[1].0.p.0"), tmp_path)
+    assert "t.states[0.5].0.p.0 = 0.25" in str(err.value)
+
+
+def test_on_an_untrained_model_a_false_claim_is_a_warning(tmp_path):
+    context = {**DATA, "untrained": {"reason": "flat"}, "warnings": []}
+    html = render(CLAIMED.replace("{claim}", "t.states[0.5].0.p.0 < 0.1"), tmp_path, context)
+    assert "More text." in html and len(context["warnings"]) == 1
+    assert context["warnings"][0].startswith("warning: ") and "01-x.md:4" in context["warnings"][0]
+
+
+@pytest.mark.parametrize("claim, message", [
+    ("__import__('os').system('true') == 0", "cannot read"),
+    ("t.states[9].0.kept < 1", "has no '9'"),
+    ("t.labels.0 < 3", "not numbers"),
+    ("t.states[1].0.p.0", "compares two values"),
+])
+def test_claims_are_parsed_not_evaluated_as_code(claim, message, tmp_path):
+    with pytest.raises(BuildError, match=message):
+        render(CLAIMED.replace("{claim}", claim), tmp_path)
+
+
+MAX_MAIN_PATH_WORDS = 2300  # about ten minutes at 230 words a minute, before any figure
+
+
+def prose_words(markdown_text: str) -> int:
+    """Words a reader meets on the main path: no "more" boxes (<details>), claims, directive
+    lines, display math or link targets; a data reference or inline math counts as one word."""
+    text = re.sub(r"<details.*?</details>", " ", markdown_text, flags=re.S)
+    text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
+    text = re.sub(r"^:::.*$", " ", text, flags=re.M)
+    text = re.sub(r"\$\$.+?\$\$", " ", text, flags=re.S)
+    text = re.sub(r"\{\{.*?\}\}|\$[^$\n]+\$", " X ", text)
+    text = re.sub(r"\]\([^)]*\)", "]", text)
+    return len(re.findall(r"[A-Za-z0-9][\w'’.,-]*", text))
+
+
+def test_the_main_path_reads_in_ten_minutes():
+    assert prose_words("# Top-k\n\nKeep the $k$ best, {{ a.b | pct }} [here](x.html).\n"
+                       "<!-- claim: a < b -->\n::: end\n<details>\nmore words\n</details>\n") == 7
+    config = load_config(ROOT / "content")
+    counts = {name: prose_words((ROOT / "content" / name).read_text(encoding="utf-8"))
+              for name in config["chapters"]}
+    assert sum(counts.values()) <= MAX_MAIN_PATH_WORDS, counts

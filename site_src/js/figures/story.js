@@ -4,6 +4,7 @@
 // playground's modules), once the document has been parsed.
 import "./common.js"; // imported here too, so it loads alongside the figure modules
 import * as cdf from "./cdf.js";
+import * as cut from "./cut.js";
 import * as distribution from "./distribution.js";
 import * as draws from "./draws.js";
 import * as generation from "./generation.js";
@@ -11,10 +12,11 @@ import * as greedy from "./greedy.js";
 import * as longtail from "./longtail.js";
 import * as pipeline from "./pipeline.js";
 import * as softmax from "./softmax.js";
+import * as surprise from "./surprise.js";
 import * as tokens from "./tokens.js";
 import { setupScrolly } from "./scrolly.js";
 
-const MODULES = { cdf, distribution, draws, generation, greedy, longtail, pipeline, softmax, tokens };
+const MODULES = { cdf, cut, distribution, draws, generation, greedy, longtail, pipeline, softmax, surprise, tokens };
 
 /** Mounted figures by root element: {set(state)} each. */
 export const figures = new Map();
