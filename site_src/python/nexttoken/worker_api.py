@@ -11,7 +11,7 @@ Two ways in: ``start`` + ``choose`` for one-off generation, and named playground
 import json
 from dataclasses import fields
 
-from nexttoken.sampling import Rng, SamplingParams, prepare, sample
+from nexttoken.sampling import Rng, SamplingParams, prepare, quick, sample
 from nexttoken.session import Session
 from nexttoken.stages import stage_summary
 from nexttoken.summary import check_top, distribution_summary
@@ -89,12 +89,17 @@ class Engine:
 
     def choose(self, logits, history, top_n: int = 10) -> dict:
         """Pick the next token from one step's logits; also report the top of the distribution."""
-        # The compact result: the draw is the same as from the full distribution (its sparse
-        # form skips only zeros), without building a list over the vocabulary when few are kept.
-        result = prepare(_floats(logits), list(_plain(history))).result(self.params)
-        token = sample(result, self.rng)
+        values, history = _floats(logits), list(_plain(history))
+        # The quick path: exactly the full path's answer, without sorting the vocabulary.
+        answer = quick.choose(values, history, self.params, self.rng, top_n)
+        if answer is None:
+            # The compact result: the draw is the same as from the full distribution (its sparse
+            # form skips only zeros), without building a list over the vocabulary when few are kept.
+            result = prepare(values, history).result(self.params)
+            answer = sample(result, self.rng), result.top(top_n)
+        token, top = answer
         return {"id": token, "text": self.tokenizer.decode([token]),
-                "top": [{"id": i, "display": self.tokenizer.display(i), "prob": p} for i, p in result.top(top_n)]}
+                "top": [{"id": i, "display": self.tokenizer.display(i), "prob": p} for i, p in top]}
 
     # --- playground sessions (see nexttoken.session) ---------------------------------------
 
