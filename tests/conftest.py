@@ -3,6 +3,9 @@ import pytest
 
 from tests.models import TINY, make_gpt2
 
+# The three-engine page driver's fixtures: engine (per engine, per session) and tab.
+pytest_plugins = ["tests.engines.fixtures"]
+
 
 @pytest.fixture(scope="session")
 def browser():

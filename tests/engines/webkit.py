@@ -1,0 +1,202 @@
+"""WebKitGTK (the engine of Safari) through Selenium and Debian's WebKitWebDriver, with
+MiniBrowser in automation mode as the browser, on a private Xvfb display: one driver service per
+session, one WebDriver session (a fresh MiniBrowser with ephemeral storage) per page.
+
+WebKitWebDriver offers no console log and no init scripts: ``errors`` comes from a small
+recorder put into the page after each navigation (console.error, uncaught errors and
+rejections from then on), and ``init_script`` runs after each navigation, not before the page's
+own scripts."""
+import contextlib
+import os
+import shutil
+import subprocess
+
+from tests.engines.page import EngineError, Navigating, Page
+
+MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"
+NAVIGATING = ("JavaScript execution context", "no such frame", "navigation", "unload", "no such window",
+              "main frame", "Frame was destroyed")
+
+# Records console errors and uncaught errors in window.__engineErrors (once per document).
+RECORDER = """() => {
+    if (window.__engineErrors) return;
+    const errors = window.__engineErrors = [];
+    const error = console.error;
+    console.error = (...args) => { errors.push(args.map(String).join(' ')); return error.apply(console, args); };
+    addEventListener('error', (e) => errors.push(e.message || String(e.error)));
+    addEventListener('unhandledrejection', (e) => errors.push(String(e.reason?.message ?? e.reason)));
+}"""
+
+# Selenium's async script: call the page function with the argument, answer {ok} or {error}.
+CALL = """const done = arguments[arguments.length - 1];
+const fn = (%s);
+Promise.resolve().then(() => fn(arguments[0])).then(
+    (value) => done({ok: value === undefined ? null : JSON.parse(JSON.stringify(value) ?? 'null')}),
+    (e) => done({error: String(e && e.stack ? e.message : e)}));"""
+
+
+def webkit_paths():
+    driver = os.environ.get("WEBKIT_WEBDRIVER") or shutil.which("WebKitWebDriver")
+    browser = os.environ.get("WEBKIT_BROWSER") or MINIBROWSER
+    if not driver or not os.path.exists(browser):
+        raise RuntimeError("WebKitWebDriver or MiniBrowser not found: install Debian's package "
+                           "(apt-get install webkit2gtk-driver, or make browsers)")
+    if not shutil.which("Xvfb"):
+        raise RuntimeError("Xvfb not found: install Debian's package (apt-get install xvfb xauth, or make browsers)")
+    return driver, browser
+
+
+@contextlib.contextmanager
+def xvfb():
+    """A private X display; yields its name (":N")."""
+    read, write = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1600x1200x24", "-nolisten", "tcp"],
+                            pass_fds=(write,), stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        raise RuntimeError(f"Xvfb did not start (exit {proc.wait()})")
+    try:
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+class WebKitPage(Page):
+    engine = "webkit"
+
+    def __init__(self, service_url, browser_binary, frame=None, parent=None, init_script=None, viewport=None):
+        super().__init__(frame)
+        if parent is not None:
+            self.driver, self.init_script = parent.driver, parent.init_script
+            self.errors = parent.errors
+            return
+        from selenium import webdriver
+        from selenium.webdriver.remote.client_config import ClientConfig
+        from selenium.webdriver.remote.remote_connection import RemoteConnection
+        from selenium.webdriver.webkitgtk.options import Options
+
+        options = Options()
+        options.binary_location = browser_binary
+        options.add_argument("--automation")
+        connection = RemoteConnection(client_config=ClientConfig(remote_server_addr=service_url))
+        self.driver = webdriver.Remote(command_executor=connection, options=options)
+        self.driver.set_script_timeout(600)
+        self.driver.set_page_load_timeout(240)
+        self.init_script = init_script
+        viewport = viewport or {"width": 1280, "height": 900}
+        self.set_viewport(viewport["width"], viewport["height"])
+
+    def _switch(self):
+        from selenium.webdriver.common.by import By
+
+        self.driver.switch_to.default_content()
+        if self.frame:
+            self.driver.switch_to.frame(self.driver.find_element(By.CSS_SELECTOR, self.frame))
+
+    def _evaluate(self, source, arg):
+        from selenium.common.exceptions import NoSuchElementException, WebDriverException
+
+        try:
+            self._switch()
+            answer = self.driver.execute_async_script(CALL % source, arg)
+        except NoSuchElementException as e:
+            raise Navigating(str(e)) from None
+        except WebDriverException as e:
+            if any(n in str(e) for n in NAVIGATING):
+                raise Navigating(str(e)) from None
+            raise EngineError(f"webkit: {e.msg or e}") from None
+        if answer is None:
+            raise Navigating("webkit: the script got no answer (the page went away)")
+        if "error" in answer:
+            raise EngineError(f"webkit: evaluate: {answer['error']}")
+        self._collect()
+        return answer["ok"]
+
+    def _collect(self):
+        """Take the recorder's errors (and install it in a new document)."""
+        got = self.driver.execute_script(
+            "const e = window.__engineErrors; if (!e) return null; return e.splice(0, e.length);")
+        if got is None:
+            self.driver.execute_async_script(f"const done = arguments[0]; ({RECORDER})(); done(null);")
+            if self.init_script:
+                self.driver.execute_async_script(f"const done = arguments[0]; (() => {{ {self.init_script} }})(); done(null);")
+        else:
+            self.errors.extend(got)
+
+    def goto(self, url):
+        self.driver.switch_to.default_content()
+        self.driver.get(url)
+        self._collect()
+
+    def reload(self):
+        self.driver.switch_to.default_content()
+        self.driver.refresh()
+        self._collect()
+
+    def click(self, selector, count=1):
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.by import By
+
+        self.wait_clickable(selector)
+        self._switch()
+        element = self.driver.find_element(By.CSS_SELECTOR, selector)
+        if count == 2:
+            ActionChains(self.driver).double_click(element).perform()
+        else:
+            element.click()
+
+    def press(self, key):
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.keys import Keys
+
+        self._switch()
+        ActionChains(self.driver).send_keys({"Enter": Keys.ENTER, "Space": Keys.SPACE, "Escape": Keys.ESCAPE,
+                                             "Tab": Keys.TAB}.get(key, key)).perform()
+
+    def set_viewport(self, width, height):
+        # The window's outer size: the page then gets what the window leaves it; correct by the difference.
+        self.driver.set_window_size(width, height)
+        inner = self.driver.execute_script("return [window.innerWidth, window.innerHeight];")
+        if inner != [width, height]:
+            self.driver.set_window_size(2 * width - inner[0], 2 * height - inner[1])
+
+    def screenshot(self, path):
+        self.driver.switch_to.default_content()
+        self.driver.save_screenshot(str(path))
+
+    def in_frame(self, selector):
+        return WebKitPage(None, None, frame=selector, parent=self)
+
+    def close(self):
+        if self.frame is None:
+            try:
+                self.driver.quit()
+            except Exception:  # noqa: BLE001 - the browser may already be gone; nothing to keep
+                pass
+
+
+class WebKitBrowser:
+    engine = "webkit"
+
+    def __init__(self, service_url, browser_binary):
+        self.service_url, self.browser_binary = service_url, browser_binary
+
+    def new_page(self, init_script=None, viewport=None):
+        return WebKitPage(self.service_url, self.browser_binary, init_script=init_script, viewport=viewport)
+
+
+@contextlib.contextmanager
+def launch():
+    from selenium.webdriver.webkitgtk.service import Service
+
+    driver, browser = webkit_paths()
+    with xvfb() as display:
+        service = Service(executable_path=driver, env={**os.environ, "DISPLAY": display})
+        service.start()
+        try:
+            yield WebKitBrowser(service.service_url, browser)
+        finally:
+            service.stop()
