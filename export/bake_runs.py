@@ -161,19 +161,19 @@ def surprise(b, params):
     history, written = list(ids), []
     for token in human_ids:  # the model reads the human text, token by token
         probs = b.prepare(logits.tolist(), history).softmax()
-        written.append({"label": b.label(token), "text": b.tokenizer.decode([token]),
+        written.append({"id": token, "label": b.label(token), "text": b.tokenizer.decode([token]),
                         "p": r4(probs[token]), "rank": int((logits > logits[token]).sum()) + 1})
         history.append(token)
         logits = b.lm.step([token])
     greedy_steps = run(b, ids, {"temperature": 0.0}, len(human_ids))
     texts = {"human": written,
-             "greedy": [{"label": s["label"], "text": s["text"], "p": s["p_raw"], "rank": s["rank"]}
+             "greedy": [{"id": s["id"], "label": s["label"], "text": s["text"], "p": s["p_raw"], "rank": s["rank"]}
                         for s in greedy_steps]}
     summary = {name: {"count": len(steps), "low": sum(s["p"] < LOW_P for s in steps),
                       "top1": sum(s["rank"] == 1 for s in steps),
                       "median_p": r4(sorted(s["p"] for s in steps)[len(steps) // 2])}
                for name, steps in texts.items()}
-    return {"kind": "surprise", "prompt": prompt, "human": human, "texts": texts, **summary, "low_p": LOW_P,
+    return {"kind": "surprise", "prompt": prompt, "human": human, "texts": texts, "summary": summary, "low_p": LOW_P,
             "controls": [{"name": "text", "label": "Text", "values": ["human", "greedy"],
                           "labels": ["Written by a person", "Greedy decoding"], "default": "human",
                           "view": True}]}

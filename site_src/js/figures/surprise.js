@@ -12,7 +12,7 @@ export function mount(root, data) {
   function render(values) {
     const name = values.text;
     const steps = data.texts[name];
-    const summary = data[name];
+    const summary = data.summary[name];
     text.replaceChildren(prompt, ...steps.map((s) => {
       const bar = el("span", { class: "p-bar", "aria-hidden": "true" });
       setBar(bar, s.p);
