@@ -89,24 +89,24 @@ def ensure_model(path: Path) -> Path:
     return path
 
 
-def ensure_site(model: Path, variant: str) -> Path:
-    """Build the site once per (model, variant); later runs reuse it."""
+def ensure_site(model: Path, variant: str, work: Path = WORK) -> Path:
+    """Build the site once per (model, variant) under ``work``; later runs reuse it."""
     import build
     from export.onnx_export import ExportSettings
 
-    site = WORK / f"site-{variant}"
+    site = work / f"site-{variant}"
     # Rebuilt when the page's sources change (cheap: the export stays cached).
     sources = hashlib.sha256()
     for path in sorted((ROOT / "site_src").rglob("*")):
         if path.is_file():
             sources.update(path.relative_to(ROOT).as_posix().encode() + path.read_bytes())
     stamp = {"model": str(model.resolve()), "variant": variant, "site_src": sources.hexdigest()}
-    stamp_file = WORK / f"{site.name}.json"
+    stamp_file = work / f"{site.name}.json"
     if (site / "manifest.json").is_file() and stamp_file.is_file() and json.loads(stamp_file.read_text()) == stamp:
         return site
-    WORK.mkdir(parents=True, exist_ok=True)
+    work.mkdir(parents=True, exist_ok=True)
     print(f"building the site into {site} (once)", flush=True)
-    build.build(model=str(model), out=site, cache_dir=WORK / "exports", log=lambda *a: None,
+    build.build(model=str(model), out=site, cache_dir=work / "exports", log=lambda *a: None,
                 export_settings=ExportSettings(variant=variant))
     stamp_file.write_text(json.dumps(stamp))
     return site

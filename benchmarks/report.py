@@ -193,9 +193,21 @@ def _playground(results: dict) -> list:
             "included, drawing not)", "", *_table(["call", "ms"], rows), ""]
 
 
+def _memory(results: dict) -> list:
+    memory = results.get("memory")
+    if not memory:
+        return []
+    rows = [[f"{variant}: {scenario}", f"{row['peak_above_empty_mb']:.0f}", f"{row['peak_mb']:.0f}",
+             f"{row['empty_tab_mb']:.0f}"]
+            for variant, scenarios in memory["by_variant"].items() for scenario, row in scenarios.items()]
+    return [f"**Peak browser memory** (benchmarks/bench_memory.py: PSS summed over every Chromium process, "
+            f"loading + {memory['steps']} greedy tokens, 1 thread; goal ≤ 600 MB above an empty tab)", "",
+            *_table(["variant: what ran", "MB above an empty tab", "peak MB", "empty tab MB"], rows), ""]
+
+
 def markdown(results: dict) -> str:
     """Every table of results.json, as Markdown."""
-    parts = [_header, _runtime, _ratios, _site, _playground, _story, _artifacts, _goals]
+    parts = [_header, _runtime, _ratios, _site, _memory, _playground, _story, _artifacts, _goals]
     return "\n".join(line for part in parts for line in part(results)) + "\n"
 
 

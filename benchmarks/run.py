@@ -28,12 +28,13 @@ sys.path[:0] = [str(ROOT), str(ROOT / "site_src" / "python")]
 
 from tests.browser import chromium  # noqa: E402
 from benchmarks import common, exports, native, publish, report, serve, site_engine, site_page  # noqa: E402
-from benchmarks import bench_playground, bench_runtime, bench_story, transformersjs  # noqa: E402
+from benchmarks import bench_memory, bench_playground, bench_runtime, bench_story, transformersjs  # noqa: E402
 
 DEFAULT_OUT = ROOT / "benchmarks"
 DEFAULT_WORK = ROOT / "benchmarks" / "out" / "run"
 DEFAULT_TFJS = ROOT / "benchmarks" / "out" / "transformersjs"
 HUB_ID = re.compile(r"[\w.-]+/[\w.-]+")
+MAX_PUBLISHED_LOAD = 1.5  # a run whose 1-minute load average went higher is not published
 RANDOM_MARKER = "RANDOM_WEIGHTS.txt"  # left in checkpoints this script made, so tables say so
 
 
@@ -118,6 +119,11 @@ def measure_all(site: Path, work: Path, checkpoint_dir: Path, settings, log, tfj
                     for name, size in report.VIEWPORTS.items()}
     log("the playground's engine calls (bench_playground.py)")
     out["playground"] = bench_playground.measure(site, settings.clicks)
+    log("peak browser memory, the site and transformers.js (bench_memory.py)")
+    variant = json.loads((site / "manifest.json").read_text())["model"]["variant"]
+    steps = settings.decode_steps * 2
+    out["memory"] = {"steps": steps, "by_variant": {variant: bench_memory.measure_site(
+        site, common.PROMPT, ids, steps, peers=True, checkpoint=checkpoint_dir, log=log)}}
     return out
 
 
@@ -189,6 +195,7 @@ def assemble(measured: dict, figures: dict, site: Path, source, random_weights: 
         "goals": report.goals(site_cells, pairs, measured["threads"]),
         "story": report.story_cells(measured["story"]),
         "playground": measured["playground"],
+        "memory": measured["memory"],
         "artifacts": figures["artifacts"],
         "export_seconds": figures["export_seconds"],
         "details": _details(measured),
@@ -230,7 +237,10 @@ def main(argv=None) -> int:
     table = report.markdown(results)
     common.write_json(args.out / "results.json", results)
     (args.out / "results.md").write_text(table, encoding="utf-8")
-    if args.out.resolve() == DEFAULT_OUT.resolve():
+    if args.out.resolve() == DEFAULT_OUT.resolve() and max(loads) > MAX_PUBLISHED_LOAD:
+        print(f"not publishing to docs/benchmarks.md and README.md: the load average reached {max(loads):.1f} "
+              f"during the run (at most {MAX_PUBLISHED_LOAD} is published); rerun on a quiet machine", flush=True)
+    elif args.out.resolve() == DEFAULT_OUT.resolve():
         publish.update_docs(table, report.summary(results), results["command"])
     print(table)
     log(f"wrote {args.out / 'results.json'} and {args.out / 'results.md'}")

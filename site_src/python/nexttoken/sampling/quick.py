@@ -5,9 +5,12 @@ step. Generation asks one: which token, and what were the most likely ones. For 
 generation mostly uses, the answer depends on the head of the distribution only:
 
 - greedy (temperature 0): the largest logit (``max``, in C);
-- top-k: the k largest (``heapq.nlargest``), then top-p within them;
-- top-p alone: the largest logits, taken in growing batches until their mass reaches p of
-  the total, which is summed without sorting (``math.fsum``, exactly rounded in any order).
+- top-k: the k largest, then top-p within them;
+- top-p alone: the largest logits until their mass reaches p of the total, which is summed
+  without sorting (``math.fsum``, exactly rounded in any order).
+
+The largest logits are found as every logit within a distance of the top, the distance
+doubling until enough are in, each pass a ``map``/``compress`` in C; only those few are sorted.
 
 ``choose`` returns exactly what ``prepare(logits, history).result(params)`` followed by
 ``sample(result, rng)`` and ``result.top(n)`` return (the same floats, the same draw), or None
@@ -18,9 +21,8 @@ rounding could decide it (``MARGIN``).
 """
 import math
 from dataclasses import replace
-from heapq import nlargest
-from itertools import accumulate, repeat
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
+from itertools import accumulate, compress, repeat
 from operator import sub, truediv
 
 from .params import SamplingParams
@@ -34,7 +36,7 @@ TAIL_LOGITS = 40.0
 # the full path's rounding can move it by is far smaller (a running sum over 50,257
 # probabilities: under 50,257 x 2.2e-16 ~ 1.1e-11; the tail: 50,257 x 4e-18 ~ 2e-13).
 MARGIN = 1e-9
-FIRST_BATCH = 64  # head tokens fetched first; then 4 times as many, up to SCATTER_MAX + 1
+PREFIX_MAX = 4 * SCATTER_MAX  # the most head tokens sorted before leaving it to the full path
 _DEFAULTS = SamplingParams()
 
 
@@ -94,24 +96,41 @@ def _valid(values, history, n) -> bool:
     return not history or (set(map(type, history)) == {int} and min(history) >= 0 and max(history) < n)
 
 
-def _head(values, count: int) -> list:
-    """Ids of the ``count`` largest logits in the full path's order: logit descending, ties by
-    id descending (``nlargest`` keeps the iteration order among ties)."""
-    n = len(values)
-    return nlargest(count, range(n - 1, -1, -1), key=values.__getitem__)
+def _prefix(values, cutoff: float) -> list:
+    """Ids of every logit >= ``cutoff`` in the full path's order: logit descending, ties by id
+    descending. A prefix of that order, found and sorted in C (no Python loop over the vocabulary)."""
+    ids = list(compress(range(len(values) - 1, -1, -1), map(cutoff.__le__, reversed(values))))
+    ids.sort(key=values.__getitem__, reverse=True)  # stable: ties keep descending ids
+    return ids
+
+
+def _heads(values, step: float):
+    """Growing prefixes of the order: the logits within ``step``, 2 ``step``, 4 ``step``, ... of
+    the top (halving back towards the last prefix when one would pass ``PREFIX_MAX`` tokens),
+    until they hold every logit or cannot grow under ``PREFIX_MAX``."""
+    top, bottom = max(values), min(values)
+    gap, last = step, 0.0
+    while True:
+        cutoff = max(top - gap, bottom)
+        if sum(map(cutoff.__le__, values)) > PREFIX_MAX:
+            if gap - last < step / 8:
+                return
+            gap = (gap + last) / 2
+            continue
+        yield _prefix(values, cutoff)
+        if cutoff == bottom:
+            return
+        last, gap = gap, gap * 2
 
 
 def _top_k(values, k: int):
     """transformers' top-k: the k largest and every token tied with the k-th (None: more
-    than ``SCATTER_MAX``)."""
-    count = k + 16
-    while k <= SCATTER_MAX:
-        head = _head(values, count)
-        kth = values[head[k - 1]]
-        if values[head[-1]] < kth or len(head) == len(values):
-            kept = [i for i in head if values[i] >= kth]
+    than ``SCATTER_MAX``, or no prefix small enough to find them)."""
+    for head in _heads(values, 1.0):
+        if len(head) >= k:
+            kth = values[head[k - 1]]
+            kept = head[:bisect_right(head, -kth, key=lambda i: -values[i])]
             return kept if len(kept) <= SCATTER_MAX else None
-        count *= 2
     return None
 
 
@@ -144,17 +163,16 @@ def _nucleus(values, temperature, p):
         scaled = map(truediv, scaled, repeat(temperature))
     total = math.fsum(map(exp, scaled))          # within u of the near tokens' exact sum
     tail = (len(values) - len(near)) * math.exp(-TAIL_LOGITS)  # the rest weigh at most this
-    count = FIRST_BATCH
-    while True:
-        head = _head(values, min(count, SCATTER_MAX + 1))
+    for head in _heads(values, temperature):
         running = list(accumulate(_weights(values, head, temperature), initial=0.0))
         # the first position whose mass above reaches p of the total is the first removed
-        end = next((i for i, mass in enumerate(running) if mass >= p * total), None)
-        if end is not None:
+        end = bisect_left(running, p * total)
+        if end < len(running):
             break
-        if len(head) > SCATTER_MAX or len(head) == len(values):
-            return None
-        count *= 4
+    else:
+        return None
+    if end > SCATTER_MAX:
+        return None
     if end == 0:  # p = 0: whether the top token's own share counts is rounding's call
         return None
     above = math.fsum(_weights(values, head[:end], temperature))        # the first removed
