@@ -61,8 +61,11 @@ class Bridge:
             self.next_id += 1
             ident = self.next_id
             slot = self.waiting[ident] = [threading.Event(), None]
-            self.proc.stdin.write(json.dumps({"id": ident, "op": op, **fields}) + "\n")
-            self.proc.stdin.flush()
+            try:
+                self.proc.stdin.write(json.dumps({"id": ident, "op": op, **fields}) + "\n")
+                self.proc.stdin.flush()
+            except (BrokenPipeError, OSError):
+                raise EngineError(f"firefox: the bridge exited (code {self.proc.poll()}); see its stderr") from None
         if not slot[0].wait(timeout):
             raise EngineError(f"firefox: {op} did not answer in {timeout} s")
         answer = slot[1]

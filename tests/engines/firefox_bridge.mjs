@@ -11,6 +11,9 @@ const browser = await puppeteer.launch({
   extraPrefsFirefox: { "dom.serviceWorkers.testing.enabled": false, "browser.cache.disk.enable": false },
 });
 const contexts = new Map(), pages = new Map();
+// puppeteer leaves some protocol promises floating (a click whose page reloads under it): their
+// rejections are noise, never a reason to stop the bridge.
+process.on("unhandledRejection", (e) => process.stderr.write(`firefox bridge: ignored: ${String(e?.message ?? e).split("\n")[0]}\n`));
 let nextId = 1;
 
 function send(message) {

@@ -115,6 +115,12 @@ class Page:
                       timeout=timeout, interval=0.25)
         self.wait_for("() => document.readyState === 'complete'", timeout=timeout)
 
+    def locator(self, selector):
+        """A Playwright-like locator (tests/engines/locator.py)."""
+        from tests.engines.locator import page_locator
+
+        return page_locator(self, selector)
+
     def exists(self, selector):
         return self.evaluate("(s) => document.querySelector(s) !== null", selector)
 

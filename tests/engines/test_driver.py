@@ -51,12 +51,12 @@ def test_the_driver_works_under_a_strict_csp(tab, small_site):
         assert "late error" in tab.errors
 
 
-def test_each_tab_is_a_fresh_profile(engine, small_site):
-    first = engine.new_page()
+def test_each_tab_is_a_fresh_profile(engine_browser, small_site):
+    first = engine_browser.new_page()
     first.open(small_site)
     first.evaluate("() => localStorage.setItem('k', 'v')")
     first.close()
-    second = engine.new_page()
+    second = engine_browser.new_page()
     second.open(small_site)
     assert second.evaluate("() => localStorage.getItem('k')") is None
     second.close()
