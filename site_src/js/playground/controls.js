@@ -6,7 +6,7 @@ import { el } from "./dom.js";
 /**
  * Build the controls into `root`. `visible`: a Set of names to show (parameter names,
  * "presets", "order"), or null for all. `onChange(params)` runs after every valid edit.
- * Returns {params(), set(params), disable(on)}.
+ * Returns {params(), set(params)}.
  */
 export function buildControls(root, { idPrefix, vocab, visible, onChange }) {
   const shows = (name) => !visible || visible.has(name);
@@ -121,10 +121,6 @@ export function buildControls(root, { idPrefix, vocab, visible, onChange }) {
   return {
     params: () => ({ ...values }),
     set,
-    disable(on) {
-      for (const row of rows.values()) row.inputs.forEach((input) => { input.disabled = on; });
-      preset.disabled = order.disabled = on;
-    },
   };
 }
 
