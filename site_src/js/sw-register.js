@@ -26,6 +26,8 @@
     } catch {
       return;  // no session storage (blocked in some embeds): stay as we are
     }
+    // What the reader typed meanwhile (a playground's prompt) is kept across the reload.
+    window.dispatchEvent(new Event("nexttoken:isolation-reload"));
     window.location.reload();
   }
 

@@ -12,7 +12,7 @@ def site_url(tiny_site):
 
 
 @pytest.fixture(scope="session")
-def engine(tiny_site):
+def py_engine(tiny_site):
     """The worker's Python Engine, in CPython, with the site's own tokenizer files."""
     from nexttoken.worker_api import Engine
 

@@ -2,7 +2,8 @@
 
 The site's CSP forbids eval(), so waits use functions (never expression strings). Service
 workers are blocked: the worker's one-time reload for cross-origin isolation would otherwise
-race the test's first click (the runtime tests cover the service worker).
+race the test's first click (the runtime tests cover the service worker; test_reload.py
+allows it to test that reload).
 """
 import time
 from pathlib import Path
@@ -12,8 +13,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 class Playground:
-    def __init__(self, browser, url, *, root="#playground", viewport=None, init_script=None):
-        self.context = browser.new_context(service_workers="block",
+    def __init__(self, browser, url, *, root="#playground", viewport=None, init_script=None, service_workers="block"):
+        self.context = browser.new_context(service_workers=service_workers,
                                            viewport=viewport or {"width": 1280, "height": 900})
         if init_script:
             self.context.add_init_script(init_script)
@@ -73,6 +74,14 @@ class Playground:
             """(root) => [...document.querySelectorAll(root + ' [data-role=top] li')].map((li) => ({
                 id: Number(li.querySelector('.pg-bar').dataset.id), prob: li.querySelector('.pg-prob').textContent,
                 removed: li.classList.contains('pg-removed-row')}))""", self.root)]
+
+    def shared_link(self):
+        """Press "Copy link" and return the link it offers."""
+        self.click("link")
+        return self.locator('[data-role="share"] textarea').input_value()
+
+    def texts(self):
+        return "".join(c["text"] for c in self.chips())
 
     def notices(self):
         return self.locator('[data-role="notices"] li').all_text_contents()

@@ -41,26 +41,26 @@ def fresh(pg):
     assert pg.errors == []
 
 
-def prompt_ids(engine):
-    return engine.tokenizer.encode(PROMPT)
+def prompt_ids(py_engine):
+    return py_engine.tokenizer.encode(PROMPT)
 
 
-def test_run_shows_the_prompt_and_the_distribution(fresh, engine, native):
+def test_run_shows_the_prompt_and_the_distribution(fresh, py_engine, native):
     chips = fresh.chips()
-    assert [c["id"] for c in chips] == prompt_ids(engine) and all(c["prompt"] for c in chips)
+    assert [c["id"] for c in chips] == prompt_ids(py_engine) and all(c["prompt"] for c in chips)
     bars = fresh.bars()
     native.reset()
-    logits = native.step(prompt_ids(engine))
+    logits = native.step(prompt_ids(py_engine))
     assert [bar[0] for bar in bars] == list(np.argsort(-logits, kind="stable")[:10])
     assert "Everything else" in fresh.locator('[data-role="rest"]').text_content()
     assert "Entropy" in fresh.locator('[data-role="stats"]').text_content()
     assert fresh.button("undo").is_disabled() and fresh.button("reset").is_disabled()
 
 
-def test_greedy_step_takes_the_most_likely_token(fresh, engine, native):
+def test_greedy_step_takes_the_most_likely_token(fresh, py_engine, native):
     fresh.click("greedy")
     native.reset()
-    assert fresh.chosen() == [int(np.argmax(native.step(prompt_ids(engine))))]
+    assert fresh.chosen() == [int(np.argmax(native.step(prompt_ids(py_engine))))]
 
 
 def test_pick_a_token_by_clicking_its_bar_or_with_the_keyboard(fresh):
@@ -80,7 +80,7 @@ def test_pick_a_token_by_clicking_its_bar_or_with_the_keyboard(fresh):
     assert fresh.chosen() == [third, second, first]
 
 
-def test_sample_follows_the_seed_like_python(fresh, engine, native):
+def test_sample_follows_the_seed_like_python(fresh, py_engine, native):
     fresh.locator('[data-role="seed"]').fill("123")
     fresh.locator('[data-role="seed"]').dispatch_event("change")
     # The tiny random model's distribution is nearly flat over 50,257 tokens, where float
@@ -91,18 +91,18 @@ def test_sample_follows_the_seed_like_python(fresh, engine, native):
     for _ in range(3):
         fresh.click("sample")
     params = {"temperature": 0.9, "top_k": 10, "seed": 123}
-    assert fresh.chosen() == expected_generation(engine, native, PROMPT, params, 3, N_CTX)
+    assert fresh.chosen() == expected_generation(py_engine, native, PROMPT, params, 3, N_CTX)
     assert "sampled" in fresh.status()
 
 
-def test_generate_n_then_the_same_seed_gives_the_same_text(fresh, engine, native):
+def test_generate_n_then_the_same_seed_gives_the_same_text(fresh, py_engine, native):
     fresh.locator('[data-role="seed"]').fill("7")
     fresh.set_param("top_k", 10)
     fresh.locator('[data-role="count"]').fill("6")
     fresh.click("generate")
     assert fresh.status().startswith("Generated 6 tokens")
     first = fresh.chosen()
-    assert first == expected_generation(engine, native, PROMPT, {"top_k": 10, "seed": 7}, 6, N_CTX)
+    assert first == expected_generation(py_engine, native, PROMPT, {"top_k": 10, "seed": 7}, 6, N_CTX)
     fresh.click("reset")
     fresh.click("generate")
     assert fresh.chosen() == first

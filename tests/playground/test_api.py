@@ -15,8 +15,8 @@ def pg(browser, site_url):
     playground.close()
 
 
-def expected(engine, native, prompt, params, top):
-    ids = engine.tokenizer.encode(prompt) or [engine.tokenizer.eos_id]
+def expected(py_engine, native, prompt, params, top):
+    ids = py_engine.tokenizer.encode(prompt) or [py_engine.tokenizer.eos_id]
     native.reset()
     return prepare(native.step(ids).tolist(), ids).result(SamplingParams(**params)).top(top)
 
@@ -27,21 +27,21 @@ def expected(engine, native, prompt, params, top):
     ({"temperature": 1.3, "top_k": 3, "order": "llama.cpp"}, 10),  # fewer survive than asked for
     ({"top_p": 0.001}, 5),
 ])
-def test_distribution_matches_python(pg, engine, native, params, top):
+def test_distribution_matches_python(pg, py_engine, native, params, top):
     got = pg.evaluate("([p, params, top]) => window.nexttoken.distribution(p, params, {top})", [PROMPT, params, top])
-    want = expected(engine, native, PROMPT, params, top)
+    want = expected(py_engine, native, PROMPT, params, top)
     assert [t["id"] for t in got] == [token for token, _ in want]
     assert [t["prob"] for t in got] == pytest.approx([p for _, p in want], rel=1e-3)
     for token in got:
-        assert token["display"] == engine.tokenizer.display(token["id"])
-        assert token["text"] == engine.tokenizer.decode([token["id"]])
+        assert token["display"] == py_engine.tokenizer.display(token["id"])
+        assert token["text"] == py_engine.tokenizer.decode([token["id"]])
         assert set(token) == {"id", "display", "text", "prob", "logit"}
     assert pg.errors == []
 
 
-def test_distribution_of_an_empty_prompt_starts_from_end_of_text(pg, engine, native):
+def test_distribution_of_an_empty_prompt_starts_from_end_of_text(pg, py_engine, native):
     got = pg.evaluate("() => window.nexttoken.distribution('', {}, {top: 3})")
-    assert [t["id"] for t in got] == [token for token, _ in expected(engine, native, "", {}, 3)]
+    assert [t["id"] for t in got] == [token for token, _ in expected(py_engine, native, "", {}, 3)]
 
 
 def test_bad_parameters_reject_with_the_field(pg):

@@ -98,3 +98,42 @@ def test_bad_embed_settings_are_ignored_one_by_one(browser, site_url):
     assert config["autoload"] is True and config["state"]["params"] == {"top_p": 0.5}
     assert len(config["ignored"]) == 3
     pg.close()
+
+
+def framed(browser, site_url, tmp_path_factory, query, *, below=0):
+    """The docs' blog page with the embed `below` pixels down the page (loaded eagerly)."""
+    html = blog_page(site_url, query).replace('loading="lazy" ', "")
+    html = html.replace("<iframe", f'<div style="height: {below}px"></div>\n<iframe', 1)
+    blog = tmp_path_factory.mktemp("blog")
+    (blog / "index.html").write_text(html, encoding="utf-8")
+    return blog
+
+
+def test_autoload_waits_until_the_frame_is_in_view(browser, site_url, tmp_path_factory):
+    blog = framed(browser, site_url, tmp_path_factory, "prompt=Far%20down&autoload=1", below=5000)
+    with serving(blog) as blog_url:
+        pg = Playground(browser, blog_url + "index.html")
+        pg.frame = pg.page.wait_for_selector("iframe[data-nexttoken]", state="attached").content_frame()
+        pg.frame.wait_for_function("() => document.querySelector('[data-role=status]')?.textContent"
+                                   " === 'GPT-2 loads when this playground comes into view.'", timeout=60_000)
+        pg.page.wait_for_timeout(1000)
+        assert pg.evaluate("() => window.nexttoken.state") == "idle"
+        pg.page.locator("iframe[data-nexttoken]").scroll_into_view_if_needed()
+        pg.frame.wait_for_function("() => document.querySelector('[data-role=status]').textContent.startsWith('Ready')")
+        assert [c["text"] for c in pg.chips()] and pg.errors == []
+        pg.close()
+
+
+def test_autoload_leaves_a_long_replay_to_a_click(browser, site_url, tmp_path_factory):
+    ids = [100 + i for i in range(80)]
+    blog = framed(browser, site_url, tmp_path_factory, "prompt=Hi&autoload=1&tokens=" + ",".join(map(str, ids)))
+    with serving(blog) as blog_url:
+        pg = Playground(browser, blog_url + "index.html")
+        pg.frame = pg.page.wait_for_selector("iframe[data-nexttoken]").content_frame()
+        pg.frame.wait_for_function("() => document.querySelector('[data-role=status]')?.textContent.startsWith('Ready')")
+        assert pg.chosen() == []
+        assert "This link holds 80 chosen tokens: press Run to replay them." in pg.notices()
+        assert "tokens=" + "%2C".join(map(str, ids)) in pg.locator(".pg-open").get_attribute("href")
+        pg.click("run")
+        assert pg.chosen() == ids and pg.errors == []
+        pg.close()

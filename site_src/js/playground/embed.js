@@ -1,7 +1,8 @@
 // embed.html: the playground alone, configured by its URL, for an <iframe> on any site.
 //   ?prompt=...&temperature=0.8&top_p=0.95&seed=1&tokens=...   the state (as in a link)
 //   &controls=temperature,top_p,presets   which sampler controls show ("all", "none")
-//   &theme=light|dark|auto   &compact=1   &autoload=1 (load the model without a click)
+//   &theme=light|dark|auto   &compact=1   &autoload=1 (load the model without a click, once the
+//   frame is in view; a link's tokens replay by themselves only up to a small number)
 // It posts {type: "nexttoken:height", height} to the parent whenever its height changes.
 import { FIELDS } from "./fields.js";
 import { mountPlayground } from "./index.js";
@@ -44,8 +45,32 @@ export function setupEmbed(root) {
   if (config.theme !== "auto") document.documentElement.dataset.theme = config.theme;
   root.classList.toggle("pg-compact", config.compact);
   if (config.visible && !config.visible.has("stages")) root.querySelector('[data-role="stages"]').hidden = true;
-  mountPlayground(root, { ...config, mode: "embed" });
+  const playground = mountPlayground(root, { ...config, mode: "embed" });
+  if (config.autoload) {
+    root.querySelector('[data-role="status"]').textContent = "GPT-2 loads when this playground comes into view.";
+    whenSeen(root).then(playground.autoload);
+  }
   reportHeight();
+}
+
+// autoload=1 waits until the frame is on screen in a visible tab: a hidden or scrolled-away
+// frame never starts a large download and minutes of work nobody asked for.
+function whenSeen(element) {
+  return new Promise((resolve) => {
+    let inView = false;
+    const check = () => {
+      if (!inView || document.visibilityState !== "visible") return;
+      observer.disconnect();
+      document.removeEventListener("visibilitychange", check);
+      resolve();
+    };
+    const observer = new IntersectionObserver((entries) => {
+      inView = entries.some((entry) => entry.isIntersecting);
+      check();
+    });
+    observer.observe(element);
+    document.addEventListener("visibilitychange", check);
+  });
 }
 
 // The parent cannot read a cross-origin frame's size, so the frame tells it.

@@ -2,6 +2,7 @@
 // of embed.html): prompt, chosen token ids, sampling parameters, seed, bars. Reading is
 // forgiving: every field is checked on its own, and a bad one is dropped (with a note) while
 // the others still apply. Writing then reading gives back exactly the same state.
+import { count } from "./dom.js";
 import { DEFAULTS, FIELDS, formatField, parseField, parseSeed } from "./fields.js";
 
 export const MAX_PROMPT_CHARS = 50_000;
@@ -22,7 +23,8 @@ export function readState(text, { vocab }) {
     if (!query.has(name)) return;
     const result = parse(query.get(name));
     if (result.error) ignored.push(result.error);
-    else return result.value;
+    if (result.note) ignored.push(result.note);  // partly used: what was left out
+    if (!result.error) return result.value;
   };
   const prompt = take("prompt", readPrompt);
   if (prompt !== undefined) state.prompt = prompt;
@@ -37,6 +39,23 @@ export function readState(text, { vocab }) {
   const top = take("top", readTop);
   if (top !== undefined) state.top = top;
   return { state, ignored };
+}
+
+/** Whether URL text ("#main", "#prompt=...") holds playground state, not some other anchor. */
+export function isStateText(text) {
+  const known = new Set(["prompt", "tokens", "order", "seed", "top", ...FIELDS.map((field) => field.name)]);
+  return [...new URLSearchParams(String(text ?? "").replace(/^[#?]/, "")).keys()].some((key) => known.has(key));
+}
+
+/**
+ * The link of a session of any length: at most MAX_TOKENS chosen tokens, the last ones; the
+ * text of the earlier ones (`texts`, one string per chosen token) joins the prompt, so the link
+ * gives the same text. Returns {prompt, tokens, folded} (folded: how many joined the prompt).
+ */
+export function fitLink(prompt, tokens, texts) {
+  const folded = Math.max(0, tokens.length - MAX_TOKENS);
+  if (!folded) return { prompt, tokens, folded };
+  return { prompt: (prompt + texts.slice(0, folded).join("")).slice(-MAX_PROMPT_CHARS), tokens: tokens.slice(folded), folded };
 }
 
 /** The URL text of a state (without "#"); parameters at their defaults are left out. */
@@ -65,10 +84,13 @@ function readPrompt(raw) {
 function readTokens(raw, vocab) {
   if (raw === "") return { value: [] };
   const parts = raw.split(",");
-  if (parts.length > MAX_TOKENS) return { error: `tokens: more than ${MAX_TOKENS} token ids` };
   const ids = parts.map((part) => (/^\d{1,9}$/.test(part) ? Number(part) : NaN));
   if (ids.some((id) => !(id < vocab))) return { error: `tokens must be comma-separated token ids below ${vocab}` };
-  return { value: ids };
+  if (ids.length <= MAX_TOKENS) return { value: ids };
+  // A longer session keeps its last tokens (the ones the model reads), never nothing.
+  const dropped = ids.length - MAX_TOKENS;
+  return { value: ids.slice(dropped),
+    note: `the first ${count(dropped)} of its ${count(ids.length)} token ids (a link holds the last ${count(MAX_TOKENS)})` };
 }
 
 function readTop(raw) {
