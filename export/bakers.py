@@ -145,16 +145,6 @@ def draws(b, params):
             "controls": [{"name": "n", "label": "Draws", "values": stops, "default": "0"}]}
 
 
-class _FixedDraw:
-    """A stand-in random source that always returns ``u`` (to map u -> token with ``sample``)."""
-
-    def __init__(self, u):
-        self.u = u
-
-    def random(self):
-        return self.u
-
-
 class _Recording:
     def __init__(self, rng):
         self.rng, self.seen = rng, []
@@ -182,7 +172,7 @@ def cdf(b, params):
         return [token, r4(start(token)), r4(dist[token] / total)]
 
     values = [f"{i / stops:.3f}".rstrip("0").rstrip(".") or "0" for i in range(stops)]
-    states = {v: pick(_FixedDraw(float(v))) for v in values}
+    states = {v: pick(b.sampling.FixedDraw(float(v))) for v in values}
     recorder = _Recording(b.sampling.Rng(int(params.get("seed", 7))))
     randoms = []
     for _ in range(int(params.get("randoms", 12))):

@@ -4,6 +4,9 @@
 (function () {
   "use strict";
   const workerUrl = new URL("engine/worker.js", document.currentScript.src);
+  // The messages are defined in protocol.js (a module; this classic script imports it lazily).
+  const protocolUrl = new URL("engine/protocol.js", document.currentScript.src).href;
+  let protocol = null;
   let worker = null;
   let nextId = 1;
   const pending = new Map();
@@ -16,15 +19,20 @@
     return value.toWellFormed ? value.toWellFormed() : value;
   };
 
-  function request(type, fields) {
-    worker ??= startWorker();
+  /** Send a request (fields as in protocol.js); `onEvent` sees its "token"/"chosen" events. */
+  async function request(type, fields, onEvent) {
+    protocol ??= import(protocolUrl);
+    const { makeMessage, REQUESTS } = await protocol;
     const id = nextId++;
+    const message = makeMessage(REQUESTS, type, id, fields);
+    worker ??= startWorker();
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject, onToken: fields?.onToken });
-      const { onToken, ...message } = fields ?? {};
-      worker.postMessage({ id, type, ...message });
+      pending.set(id, { resolve, reject, onEvent });
+      worker.postMessage(message);
     });
   }
+
+  const wire = async (params, what) => (await (protocol ??= import(protocolUrl))).wireParams(params, what);
 
   function startWorker() {
     const w = new Worker(workerUrl, { type: "module" });
@@ -33,7 +41,8 @@
       if (msg.type === "notice") return noticeListeners.forEach((fn) => fn(msg));
       const entry = pending.get(msg.id);
       if (!entry) return;
-      if (msg.type === "token") return entry.onToken?.(msg.token);
+      if (msg.type === "token") return entry.onEvent?.(msg.token);
+      if (msg.type === "chosen") return entry.onEvent?.(msg.reply);
       pending.delete(msg.id);
       if (msg.type === "result") entry.resolve(msg.value);
       else entry.reject(Object.assign(new Error(msg.message), { code: msg.code }));
@@ -60,14 +69,15 @@
     ready: new Promise((resolve) => { markReady = resolve; }),
     /**
      * Start loading the model and Python (idempotent); resolves with `info` when both are ready.
-     * Options (tuning, mostly for tests): retries, stallSeconds, retryDelaySeconds, concurrency.
+     * Options (tuning, mostly for tests; none, undefined, null or {} for the defaults):
+     * retries, stallSeconds, retryDelaySeconds, concurrency.
      */
     load(options) {
       if (loaded) return loaded;
       // Ask the browser to keep the stored model under storage pressure (window-only API).
       navigator.storage?.persist?.().catch(() => {});
       api.state = "loading";
-      loaded = request("load", { options }).then((info) => {
+      loaded = request("load", { options: options ?? undefined }).then((info) => {
         Object.assign(api, { info, state: "ready" });
         markReady(info);
         return info;
@@ -76,54 +86,66 @@
     },
     /** Stop a load in progress: its promise rejects with code "cancelled". */
     cancel() {
-      if (worker && api.state === "loading") worker.postMessage({ id: nextId++, type: "cancel" });
+      if (worker && api.state === "loading") request("cancel").catch(() => {});
     },
     /**
-     * Generate `max_new_tokens` tokens after `prompt`. Options: temperature (0 = greedy), top_k,
-     * top_p, seed, and any other sampling parameter; `onToken(token)` sees each token as it lands.
-     * Resolves to {ids, text} for the new tokens.
+     * Generate `max_new_tokens` (default 20) tokens after `prompt`, drawn as the playground's
+     * Sample does. Options: any sampling parameter (temperature: 0 is greedy, top_k, top_p,
+     * seed, logit_bias, ...; null is the default); `onToken(chip)` sees each token as it is
+     * chosen: {index, id, display, text, prob, model_prob, surprisal, alternatives}.
+     * Resolves to {ids, text, seed, notices} for the new tokens.
      */
-    async generate(prompt, options = {}) {
+    async generate(prompt, options) {
+      const { onToken, ...rest } = (await wire(options, "generate's options"));
       await api.load();
-      const { max_new_tokens = 20, onToken, ...params } = options;
-      return request("generate", { prompt: String(prompt ?? ""), params, max_new_tokens, onToken });
+      return request("generate", { prompt: wellFormed(prompt), options: rest }, onToken);
     },
     /**
      * The next-token distribution after `prompt` under sampling `params` (temperature, top_k,
      * top_p, min_p, ... as in generate). Resolves to the `top` most likely tokens after the
      * whole sampler pipeline, most likely first: [{id, display, text, prob, logit}]; fewer
-     * when fewer survive. `prob` comes from the full distribution over the vocabulary.
+     * when fewer survive. `prob` comes from the full distribution over the vocabulary. The
+     * array's `notices` (e.g. the prompt was longer than the model reads) are its engine notes.
      */
-    async distribution(prompt, params = {}, { top = 10 } = {}) {
+    async distribution(prompt, params, view) {
+      const fields = { session: "api", prompt: wellFormed(prompt), params: await wire(params), view: await wire(view, "view") };
       await api.load();
-      const reply = await request("distribution", { session: "api", prompt: wellFormed(prompt), params, view: { top } });
-      return reply.summary.top.filter((t) => t.kept)
+      const reply = await request("distribution", fields);
+      const top = reply.summary.top.filter((t) => t.kept)
         .map(({ id, display, text, prob, logit }) => ({ id, display, text, prob, logit }));
+      return Object.assign(top, { notices: reply.notices });
     },
     /**
-     * A playground session: the engine keeps its tokens and every step's distribution, so
-     * moving a slider or undoing never runs the model again. Each method resolves to a reply
+     * A playground session: the engine keeps its tokens and recent steps' distributions, so
+     * moving a slider or undoing rarely runs the model again. Each method resolves to a reply
      * {summary, stages?, chips?, start, length, prompt_len, seed, n_ctx, notices}; `view` is
      * {top: bars to return, trace: true for the stage-by-stage view}. See docs/playground.md.
      */
     session(name = `session-${nextSession++}`) {
-      const send = (type, fields) => api.load().then(() => request(type, { session: name, ...fields }));
+      const send = async (type, fields, onEvent) => {
+        const wired = { ...fields, params: await wire(fields.params), view: await wire(fields.view, "view") };
+        await api.load();
+        return request(type, { session: name, ...wired }, onEvent);
+      };
       return {
         name,
-        open: (prompt, params = {}, view = {}) => send("open", { prompt: wellFormed(prompt), params, view }),
-        distribution: (params = {}, view = {}) => send("distribution", { params, view }),
+        open: (prompt, params, view) => send("open", { prompt: wellFormed(prompt), params, view }),
+        distribution: (params, view) => send("distribution", { params, view }),
         /** `onChosen(reply)`: called with the chip as soon as the token is chosen, before the
          *  model has run on it (that reply has no summary yet). */
-        step: (kind, params = {}, view = {}, token, onChosen) => send("step", { kind, token, params, view, onToken: onChosen }),
-        replay: (ids, params = {}, view = {}) => send("replay", { ids: [...ids], params, view }),
-        undo: (params = {}, view = {}) => send("undo", { params, view }),
-        reset: (params = {}, view = {}) => send("reset", { params, view }),
+        step: (kind, params, view, token, onChosen) => send("step", { kind, token, params, view }, onChosen),
+        replay: (ids, params, view) => send("replay", { ids: [...ids], params, view }),
+        undo: (params, view) => send("undo", { params, view }),
+        reset: (params, view) => send("reset", { params, view }),
         /** A hint that sliders are about to move: the engine precomputes what redraws of the
          *  current step need. Resolves to null; never loads the model by itself. */
         warm: () => (api.state === "ready" ? request("warm", { session: name }) : Promise.resolve(null)),
         close: () => (worker ? request("close", { session: name }) : Promise.resolve(null)),
       };
     },
+    /** Diagnostics: {python_heap_bytes}, the size of Pyodide's WASM heap (it only grows, so
+     *  this is its peak); null before Python has loaded. Never loads anything. */
+    memory: () => (worker ? request("memory") : Promise.resolve({ python_heap_bytes: null })),
     /** Listen to loading progress: fn({stage: "download", loaded, total, seconds_left}) in bytes
      *  (seconds_left is null until there is a rate), and fn({stage: "python" | "model", ms})
      *  when each runtime is up. */

@@ -22,7 +22,16 @@ export async function loadPython(manifest) {
   return { py, engine: Engine(vocab, merges) };
 }
 
-/** Convert a Python result (dicts, lists) to plain JS objects. */
-export function toJs(value) {
-  return value?.toJs ? value.toJs({ dict_converter: Object.fromEntries }) : value;
+/**
+ * The one converter of Python results to JS: dicts become plain objects, lists arrays, ints
+ * numbers (BigInts above 2^53), None undefined; the Python proxy is freed. Anything that is
+ * not a proxy (a str, a number) passes through.
+ */
+export function toPlain(value) {
+  if (!value?.toJs) return value;
+  try {
+    return value.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
+  } finally {
+    value.destroy();
+  }
 }

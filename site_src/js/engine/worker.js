@@ -1,60 +1,43 @@
 // The engine worker: GPT-2 in onnxruntime-web plus the nexttoken Python package in Pyodide.
-// Everything heavy runs here, so the page never blocks.
-//
-// Protocol (plain objects):
-//   page -> worker  {id, type: "load", options}                          result: info
-//                   {id, type: "cancel"}  stops a load in progress        result: true
-//                   {id, type: "generate", prompt, params, max_new_tokens}
-//                                        events {type: "token", id, token}; result: {ids, text}
-//   worker -> page  {id, type: "result", value} | {id, type: "error", message, code}
-//                   {type: "progress", stage: "download", loaded, total, seconds_left}
-//                   {type: "progress", stage: "python" | "model", ms}   a runtime is up
-//                   {type: "notice", code, message}   e.g. storage full: loading goes on
-//   Playground sessions (sessions.js): open, distribution, step, replay, undo, reset, close.
-//   Every message but load and cancel is handled one at a time, in arrival order, so that a
-//   session's KV cache and Python state never see two requests interleave.
+// Everything heavy runs here, so the page never blocks. The messages: protocol.js. Every
+// message but load, cancel and memory is handled one at a time, in arrival order, so that a session's
+// KV cache and Python state never see two requests interleave.
 import { isOutOfMemory, loadEngine, OUT_OF_MEMORY } from "./loader.js";
-import { toJs } from "./python.js";
+import { checkMessage, EVENTS, REQUESTS } from "./protocol.js";
 import { sessionHandlers } from "./sessions.js";
 
 const state = { manifest: null, model: null, py: null, engine: null, info: null };
 let loading = null;
 let cancelLoad = null;
 
+const post = (msg) => postMessage(checkMessage(EVENTS, msg));
+
+// Tuning a page may pass to load() (tests, mostly); null or undefined means none.
+const LOAD_OPTIONS = ["retries", "stallSeconds", "retryDelaySeconds", "concurrency"];
+
+function loadOptions(options) {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== "object" || Array.isArray(options)) throw new Error(`load options must be an object, got ${typeof options}`);
+  const unknown = Object.keys(options).filter((key) => !LOAD_OPTIONS.includes(key));
+  if (unknown.length) throw new Error(`unknown load option ${unknown[0]}; known: ${LOAD_OPTIONS.join(", ")}`);
+  return options;
+}
+
 function load(options) {
+  const tuning = loadOptions(options);
   loading ??= (async () => {
     const controller = new AbortController();
     cancelLoad = () => controller.abort();
-    const loaded = await loadEngine(options, {
+    const loaded = await loadEngine(tuning, {
       signal: controller.signal,
-      onProgress: (p) => postMessage({ type: "progress", stage: "download", ...p }),
-      onNotice: (n) => postMessage({ type: "notice", ...n }),
+      onProgress: (p) => post({ type: "progress", stage: "download", ...p }),
+      onNotice: (n) => post({ type: "notice", ...n }),
     });
     Object.assign(state, loaded);
     return state.info;
   })();
   loading.catch(() => { loading = null; }).finally(() => { cancelLoad = null; });  // a failed load may be retried
   return loading;
-}
-
-async function generate(requestId, { prompt, params, max_new_tokens: maxNew }) {
-  await load();
-  const { engine, model, manifest, py } = state;
-  engine.start(py.toPy(params ?? {}));
-  const promptIds = toJs(engine.encode(prompt ?? ""));
-  // An empty prompt starts from <|endoftext|>, the token GPT-2 saw between documents.
-  const history = promptIds.length ? [...promptIds] : [manifest.model.eos_id];
-  const cache = model.newCache();
-  const ids = [];
-  let logits = await model.forward(cache, history);
-  for (let i = 0; i < maxNew && cache.length < model.contextLength; i++) {
-    const choice = toJs(engine.choose(logits, history));
-    ids.push(choice.id);
-    history.push(choice.id);
-    postMessage({ type: "token", id: requestId, token: choice });
-    if (i + 1 < maxNew) logits = await model.forward(cache, [choice.id]);
-  }
-  return { ids, text: engine.decode(ids) };
 }
 
 // A Python exception arrives with its whole traceback; the page wants its last line only,
@@ -69,10 +52,16 @@ function errorMessage(err) {
 const handlers = {
   load: (msg) => load(msg.options),
   cancel: () => { cancelLoad?.(); return true; },
-  generate: (msg) => generate(msg.id, msg),
-  ...sessionHandlers(state, () => load()),
+  // WASM memory only grows, so this is the peak so far.
+  memory: () => ({ python_heap_bytes: state.py?._module?.HEAPU8?.length ?? null }),
+  ...sessionHandlers(state, () => load(), post),
 };
-const UNQUEUED = new Set(["load", "cancel"]);
+const unhandled = Object.keys(REQUESTS).filter((type) => !Object.hasOwn(handlers, type));
+const undeclared = Object.keys(handlers).filter((type) => !Object.hasOwn(REQUESTS, type));
+if (unhandled.length || undeclared.length) {
+  throw new Error(`protocol.js and the worker disagree: unhandled ${unhandled}, undeclared ${undeclared}`);
+}
+const UNQUEUED = new Set(["load", "cancel", "memory"]);
 let queue = Promise.resolve();
 
 self.onmessage = ({ data: msg }) => {
@@ -82,10 +71,9 @@ self.onmessage = ({ data: msg }) => {
 
 async function handle(msg) {
   try {
-    const handler = Object.hasOwn(handlers, msg?.type) ? handlers[msg.type] : null;
-    if (!handler) throw new Error(`unknown message type ${msg.type}`);
-    postMessage({ id: msg.id, type: "result", value: await handler(msg) });
+    checkMessage(REQUESTS, msg);
+    post({ id: msg.id, type: "result", value: await handlers[msg.type](msg) });
   } catch (err) {
-    postMessage({ id: msg.id, type: "error", message: errorMessage(err), code: err?.code });
+    post({ id: msg?.id, type: "error", message: errorMessage(err), code: err?.code });
   }
 }

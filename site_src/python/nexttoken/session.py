@@ -1,9 +1,14 @@
 """A playground session: the tokens so far, one cached model step per position, the choices.
 
 The worker owns the model; a Session owns everything else. It tells the worker which ids to
-run (``plan``), keeps the ``Prepared`` of every position it has seen (so slider moves and undo
-never run the model again), and picks tokens with the site's one sampler
-(``nexttoken.sampling``) on the full vocabulary.
+run (``plan``), keeps the ``Prepared`` of the current position and of the last
+``KEEP_STEPS`` chosen ones (so slider moves and recent undos never run the model again), and
+picks tokens with the site's one sampler (``nexttoken.sampling``) on the full vocabulary.
+
+A step holds the logits and their sorted ids and values: about 4 MB in CPython, as much in
+Pyodide. Keeping every step of a 2,048-token session would take gigabytes, so older steps are
+dropped; undoing past them asks the worker to run the model again (``plan``), which gives the
+same logits.
 
 The model sees at most ``n_ctx`` tokens. A longer prompt keeps its last ``n_ctx`` tokens;
 when generation fills the window, the oldest tokens slide out and the worker runs the model
@@ -12,23 +17,14 @@ again on what is left (a "re-prefill").
 import math
 from dataclasses import replace
 
-from nexttoken.sampling import Rng, SamplingParams, sample
+from nexttoken.sampling import FixedDraw, Rng, SamplingParams, sample
 from nexttoken.step import Step
 
 # When the window is full, keep this share of it, so that a re-prefill buys room for many
 # more tokens instead of one.
 KEEP_AFTER_SLIDE = 0.75
 ALTERNATIVES = 5  # alternatives remembered for each chosen token (shown on its chip)
-
-
-class _Uniform:
-    """A one-draw random source: ``sample`` takes anything with ``random()``."""
-
-    def __init__(self, value: float):
-        self.value = value
-
-    def random(self) -> float:
-        return self.value
+KEEP_STEPS = 8    # chosen tokens whose full step is kept for undo (~4 MB each)
 
 
 class Session:
@@ -47,7 +43,7 @@ class Session:
         self.start = max(0, self.prompt_len - n_ctx)  # first history index the model sees
         self.records = []       # one dict per chosen token (what its chip shows)
         self.current = None     # Step for the token after the history, once the model ran
-        self._past = []         # (Step, start) before each choice, for undo
+        self._past = []         # (Step or None once dropped, start) before each choice
         self._cached = None     # (start, length) the worker's KV cache holds, or None
         self._pending = None    # what plan() asked the worker to run
         self.notices = []
@@ -114,7 +110,7 @@ class Session:
         result = step.prepared.result(params)
         probs = result.distribution()
         if kind == "sample":
-            token = sample(probs, _Uniform(self._draw(len(self.records))))
+            token = sample(probs, FixedDraw(self._draw(len(self.records))))
         elif kind == "greedy":
             token = step.prepared.result(replace(params, temperature=0.0)).kept_ids()[0]
         elif kind == "pick":
@@ -124,6 +120,8 @@ class Session:
         record = self._record(step, token, kind, probs, result)
         step.prepared.forget_windows()  # kept for undo: drop the per-token weights
         self._past.append((step, self.start))
+        if len(self._past) > KEEP_STEPS:  # drop the oldest kept step's data, keep its window
+            self._past[-KEEP_STEPS - 1] = (None, self._past[-KEEP_STEPS - 1][1])
         self.history.append(token)
         self.records.append(record)
         self.current = None
@@ -152,8 +150,9 @@ class Session:
         }
 
     def undo(self):
-        """Remove the last chosen token; its step comes back from the cache. Returns the
-        removed record, or None when only the prompt is left."""
+        """Remove the last chosen token; its step comes back from the cache, or, when it was
+        dropped, from the model again (``plan`` asks for it). Returns the removed record, or
+        None when only the prompt is left."""
         if not self.records:
             return None
         self.current, self.start = self._past.pop()
@@ -163,7 +162,7 @@ class Session:
         return self.records.pop()
 
     def reset(self):
-        """Back to the prompt alone, with its cached step."""
+        """Back to the prompt alone (its step from the cache, or from the model again)."""
         while self.records:
             self.undo()
 

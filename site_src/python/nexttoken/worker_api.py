@@ -4,20 +4,24 @@ The worker (site_src/js/engine/worker.js) runs the model with onnxruntime-web an
 step's logits here; everything about tokens and sampling happens in this package, the same
 code the tests run in CPython.
 
-Two ways in: ``start`` + ``choose`` for one-off generation, and named playground sessions
+One way in, for ``generate``, ``distribution`` and the playground alike: named sessions
 (``open``, ``plan``/``observe`` around each model run, ``choose_next``, ``undo``, ``reset``,
-``warm``, ``reply``), whose state lives in ``nexttoken.session``.
+``warm``, ``reply``, ``generated``), whose state lives in ``nexttoken.session``. Parameters
+arrive as JSON text and are read by ``sampling_params``, the one parser of a page's settings.
 """
 import json
 from dataclasses import fields
 
-from nexttoken.sampling import Rng, SamplingParams, prepare, quick, sample
+from nexttoken.sampling import SamplingParams, prepare
 from nexttoken.session import Session
 from nexttoken.stages import stage_summary
 from nexttoken.summary import check_top, distribution_summary
 from nexttoken.tokenizer import Tokenizer
 
 PARAM_NAMES = tuple(f.name for f in fields(SamplingParams))
+SEED_LIMIT = 2 ** 64   # seeds are integers in [0, 2^64)
+DEFAULT_NEW_TOKENS = 20
+MAX_NEW_TOKENS = 100_000
 
 
 def _floats(logits):
@@ -44,19 +48,48 @@ def _object(value) -> dict:
     return dict(value)
 
 
-def sampling_params(values) -> SamplingParams:
-    """SamplingParams from a page's object (see ``_object``): null means "the default", and
-    logit_bias keys may be strings (JSON object keys always are)."""
+def sampling_params(values, also=()) -> SamplingParams:
+    """SamplingParams from a page's object (see ``_object``): null means "the default",
+    logit_bias keys may be strings (JSON object keys always are), and a seed may be a decimal
+    string (how a page passes one above 2^53). ``also``: other names the caller accepts, left
+    out here and listed with the known ones when a name is unknown."""
     values = _object(values)
-    unknown = sorted(set(values) - set(PARAM_NAMES))
+    unknown = sorted(set(values) - set(PARAM_NAMES) - set(also))
     if unknown:
-        raise ValueError(f"unknown sampling parameter {unknown[0]!r}; known: "
-                         f"{', '.join(PARAM_NAMES)}")
-    values = {key: value for key, value in values.items() if value is not None}
+        kind = "parameter" if also else "sampling parameter"
+        raise ValueError(f"unknown {kind} {unknown[0]!r}; known: "
+                         f"{', '.join((*also, *PARAM_NAMES))}")
+    values = {key: value for key, value in values.items()
+              if value is not None and key in PARAM_NAMES}
     bias = values.get("logit_bias")
     if isinstance(bias, dict):
         values["logit_bias"] = {_token_key(key): value for key, value in bias.items()}
+    if "seed" in values:
+        values["seed"] = check_seed(values["seed"])
     return SamplingParams(**values)
+
+
+def check_seed(seed) -> int:
+    """A seed as an int in [0, 2^64), from an int or a decimal string."""
+    value = seed
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < SEED_LIMIT:
+        raise ValueError(f"seed must be an integer in [0, 2^64), got {seed!r}")
+    return value
+
+
+VIEW_NAMES = ("top", "trace")
+
+
+def _view(view) -> tuple:
+    """(top, trace) from a page's view options; null means the default (10 bars, no trace)."""
+    view = _object(view)
+    unknown = sorted(set(view) - set(VIEW_NAMES))
+    if unknown:
+        raise ValueError(f"unknown view option {unknown[0]!r}; known: {', '.join(VIEW_NAMES)}")
+    top = view.get("top")
+    return check_top(10 if top is None else top), bool(view.get("trace"))
 
 
 def _token_key(key):
@@ -66,12 +99,10 @@ def _token_key(key):
 
 
 class Engine:
-    """Tokenizer, sampling parameters and the seeded RNG of one generation."""
+    """The tokenizer and the named sessions of one page."""
 
     def __init__(self, vocab_json: str, merges_txt: str):
         self.tokenizer = Tokenizer.from_strings(vocab_json, merges_txt)
-        self.params = SamplingParams()
-        self.rng = Rng(None)
         self.sessions = {}
 
     def encode(self, text: str) -> list:
@@ -80,26 +111,25 @@ class Engine:
     def decode(self, ids) -> str:
         return self.tokenizer.decode(list(_plain(ids)))
 
-    def start(self, params) -> int:
-        """Validate and set the parameters for a new generation; return the seed in use."""
-        params = dict(_plain(params) or {})
-        self.params = SamplingParams(**params)
-        self.rng = Rng(self.params.seed)
-        return self.rng.seed
+    def generate_options(self, options) -> dict:
+        """Check ``generate``'s options: {"max_new_tokens": n, "params": JSON text of the
+        sampling parameters}. Unknown names fail here, before the model runs."""
+        options = _object(options)
+        count = options.get("max_new_tokens")
+        count = DEFAULT_NEW_TOKENS if count is None else count
+        if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_NEW_TOKENS:
+            raise ValueError(f"max_new_tokens must be an integer in [0, {MAX_NEW_TOKENS:,}], "
+                             f"got {count!r}")
+        params = {k: v for k, v in options.items() if k != "max_new_tokens"}
+        sampling_params(params, also=("max_new_tokens", "onToken"))
+        return {"max_new_tokens": count, "params": json.dumps(params)}
 
-    def choose(self, logits, history, top_n: int = 10) -> dict:
-        """Pick the next token from one step's logits; also report the top of the distribution."""
-        values, history = _floats(logits), list(_plain(history))
-        # The quick path: exactly the full path's answer, without sorting the vocabulary.
-        answer = quick.choose(values, history, self.params, self.rng, top_n)
-        if answer is None:
-            # The compact result: the draw is the same as from the full distribution (its sparse
-            # form skips only zeros), without building a list over the vocabulary when few are kept.
-            result = prepare(values, history).result(self.params)
-            answer = sample(result, self.rng), result.top(top_n)
-        token, top = answer
-        return {"id": token, "text": self.tokenizer.decode([token]),
-                "top": [{"id": i, "display": self.tokenizer.display(i), "prob": p} for i, p in top]}
+    def generated(self, name: str) -> dict:
+        """What ``generate`` resolves to: the chosen ids, their text, the seed, the notices."""
+        session = self.session(name)
+        ids = [record["id"] for record in session.records]
+        return {"ids": ids, "text": self.tokenizer.decode(ids), "seed": session.seed,
+                "notices": session.take_notices()}
 
     # --- playground sessions (see nexttoken.session) ---------------------------------------
 
@@ -159,15 +189,14 @@ class Engine:
         the stages when ``view["trace"]``, and the chips ("all", "last" or "none")."""
         session = self.session(name)
         params = sampling_params(params)
-        view = _object(view)
+        top, trace = _view(view)
         step = session.current
         out = {"length": len(session.history), "prompt_len": session.prompt_len,
                "start": session.start, "seed": session.seed, "n_ctx": session.n_ctx,
                "notices": session.take_notices()}
         if step is not None:
-            out["summary"] = distribution_summary(session, step, params,
-                                                  check_top(view.get("top", 10)))
-            if view.get("trace"):
+            out["summary"] = distribution_summary(session, step, params, top)
+            if trace:
                 out["stages"] = stage_summary(session, step, params)
         if chips == "all":
             out["chips"] = session.chips()

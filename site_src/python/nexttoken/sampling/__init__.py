@@ -10,7 +10,7 @@ shows what every stage removed. Semantics and sources: docs/sampling.md.
 from .params import PARAMS, PRESETS, SamplingParams
 from .prepared import Prepared, distribution, prepare
 from .result import Result, StageTrace
-from .rng import Rng, greedy, sample
+from .rng import FixedDraw, Rng, greedy, sample
 
-__all__ = ["PARAMS", "PRESETS", "SamplingParams", "Prepared", "Result", "StageTrace", "Rng", "distribution",
-           "greedy", "prepare", "sample"]
+__all__ = ["PARAMS", "PRESETS", "SamplingParams", "Prepared", "Result", "StageTrace", "FixedDraw",
+           "Rng", "distribution", "greedy", "prepare", "sample"]

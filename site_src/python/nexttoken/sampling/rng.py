@@ -33,6 +33,17 @@ class Rng:
         return f"Rng(seed={self.seed})"
 
 
+class FixedDraw:
+    """A random source whose every draw is ``value``: maps a known uniform number to the token
+    ``sample`` gives for it (a session's k-th draw, a figure's u slider)."""
+
+    def __init__(self, value: float):
+        self.value = value
+
+    def random(self) -> float:
+        return self.value
+
+
 def sample(probs, rng) -> int:
     """Draw one token id from ``probs`` with one uniform draw (inverse CDF, in id order).
 
