@@ -59,7 +59,7 @@ def build(model=DEFAULT_MODEL, out=ROOT / "dist", cache_dir=ROOT / ".cache" / "e
 
 def _write_site(site, source, export, config, chapters, documents, env, bake_cache=None, log=print):
     onnx_file, shards, tokenizer = copy_model(site, export)
-    assets.copy_static(SITE_SRC, site)
+    assets.copy_static(SITE_SRC, site, config.get("pages", ["index.html"]))
     python_files = assets.copy_python(SITE_SRC, site)
     vendored = assets.copy_vendor(NODE_MODULES, site)
 
@@ -76,7 +76,7 @@ def _write_site(site, source, export, config, chapters, documents, env, bake_cac
     context["chapters"] = [{"slug": c.slug, "title": c.title, "html": render.render_chapter(env, c, context)}
                            for c in chapters]
     context.update({key: render.render_chapter(env, doc, context) for key, doc in documents.items()})
-    for page in config.get("pages", ["index.html"]):
+    for page in config.get("pages", ["index.html"]):  # assets/shell.json lists them too
         (site / page).write_text(render.render_page(env, page, context), encoding="utf-8")
     return manifest
 
