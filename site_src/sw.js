@@ -6,7 +6,8 @@
 // manifest.json, as assets/shell.json lists them) in one cache, all or nothing: if any file
 // fails, the install fails and the previous complete shell stays in place. Pages and their
 // files are fetched network-first, with that cache as the fallback; the runtimes, Python files
-// and model are stored by the engine (engine/fetch.js) under their sha256 and served by hash.
+// and model are downloaded and stored by the engine (engine/fetch.js) under their sha256, and
+// this worker serves the runtimes' module scripts from there by hash.
 //
 // Isolation: every response it serves gets COOP and COEP headers (the coi-serviceworker
 // technique), so on a static host that sends no such headers, such as GitHub Pages, the page is
@@ -57,6 +58,10 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   if (request.method !== "GET" || !request.url.startsWith(SCOPE)) return;
+  // The engine's own downloads (…?sha256=) go straight to the network: it reads and writes the
+  // store itself, and a long download held by this worker would keep a new build's worker
+  // from activating until it ends.
+  if (new URL(request.url).searchParams.has("sha256")) return;
   // A DevTools quirk that makes fetch() throw (as coi-serviceworker notes).
   if (request.cache === "only-if-cached" && request.mode !== "same-origin") return;
   event.respondWith(respond(event).then((response) => isolate(response, request.destination)));
@@ -93,12 +98,11 @@ async function respond(event) {
   const { request } = event;
   const url = new URL(request.url);
   const path = url.href.slice(SCOPE.length).split(/[?#]/)[0];
-  // A file the manifest lists is answered by its hash: the request's own (the engine's
-  // downloads), else this build's (the runtimes fetch their own files by plain URL).
-  const sha = url.searchParams.get("sha256") || listedFiles((await readManifest()) ?? {})[path]?.sha256;
+  // A file the manifest lists (the runtimes import their module scripts by plain URL) is
+  // answered by this build's hash from the store, which holds only verified bytes.
+  const sha = listedFiles((await readManifest()) ?? {})[path]?.sha256;
   if (sha) {
     const stored = await (await caches.open(NAMES.files)).match(contentKey(SCOPE, path, sha));
-    // A miss goes to the network; the engine verifies the bytes and stores them itself.
     return stored || fetch(request);
   }
   const key = shellKey(path);
