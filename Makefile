@@ -1,8 +1,8 @@
 # Two commands from a fresh clone (each sets up what it needs, and is safe to run twice):
 #   make serve    build the real site (GPT-2 from the Hugging Face Hub) and serve it locally
 #   make test     run the whole test suite
-# Options: make serve MODEL=path/to/checkpoint PORT=8000 (MODEL=random: random weights, no Hub needed);
-#          make bench MODEL=path/to/checkpoint VARIANT=q4
+# Options: make serve MODEL=path/to/checkpoint PORT=8000 REVISION=hub-commit (MODEL=random: random
+#          weights, no Hub needed); make bench MODEL=path/to/checkpoint VARIANT=q4
 
 PYTHON ?= python3
 VENV := .venv
@@ -11,31 +11,51 @@ MODEL ?= openai-community/gpt2
 PORT ?= 8000
 VARIANT ?= auto
 
-.PHONY: setup setup-build serve build test bench browsers clean
+.PHONY: setup setup-build serve build test bench browsers lock clean
 
 setup: $(VENV)/.installed node_modules/.installed
 setup-build: $(VENV)/.build-installed node_modules/.installed
 
-# pyproject.toml's dependency groups: "build" makes the site, "test" adds the test tools.
-$(VENV)/.build-installed: pyproject.toml
+# pyproject.toml's dependency groups, locked with hashes (make lock): "build" makes the site,
+# "test" adds the test tools. torch's CPU wheel comes alone from PyTorch's CPU index
+# (TORCH_INDEX, used for that one package); everything else from PyPI, every file checked
+# against its hash.
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+LOCKS := requirements/torch.lock requirements/build.lock requirements/test.lock
+
+$(VENV)/.build-installed: requirements/torch.lock requirements/build.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade "pip>=25.1"
-	$(PY) -m pip install -q --group build
+	$(PY) -m pip install -q --require-hashes --no-deps --index-url $(TORCH_INDEX) -r requirements/torch.lock
+	$(PY) -m pip install -q --require-hashes -r requirements/build.lock
 	touch $@
 
-$(VENV)/.installed: $(VENV)/.build-installed
-	$(PY) -m pip install -q --group test
+$(VENV)/.installed: $(VENV)/.build-installed requirements/test.lock
+	$(PY) -m pip install -q --require-hashes -r requirements/test.lock
 	touch $@
+
+# Re-lock after changing pyproject.toml's dependency groups (needs uv: pip install uv==0.13.8;
+# where PyTorch's index is unreachable, TORCH_LINKS=DIR names a folder holding its wheel).
+UV_COMPILE := $(PY) -m uv pip compile --quiet --generate-hashes --python-version 3.11 \
+	--python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" \
+	--find-links $(TORCH_LINKS)
+TORCH_LINKS ?= $(TORCH_INDEX)/torch/
+lock:
+	@# torch alone (uv's --no-deps drops the hashes, so resolve, then keep torch's entry)
+	(echo "# torch's CPU build alone, with its hash: written by make lock"; \
+	  $(UV_COMPILE) --no-header requirements/torch.in | awk '/^[^ #]/ { keep = /^torch==/ } keep') > requirements/torch.lock
+	grep -q '^torch==' requirements/torch.lock
+	$(UV_COMPILE) pyproject.toml --group build --override requirements/torch.in --no-emit-package torch -o requirements/build.lock
+	$(UV_COMPILE) pyproject.toml --group test --override requirements/torch.in --no-emit-package torch -o requirements/test.lock
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
 build: setup-build
-	$(PY) build.py --model "$(MODEL)"
+	$(PY) build.py --model "$(MODEL)" --revision "$(REVISION)"
 
 serve: setup-build
-	$(PY) build.py serve --model "$(MODEL)" --port $(PORT)
+	$(PY) build.py serve --model "$(MODEL)" --revision "$(REVISION)" --port $(PORT)
 
 # Browser tests drive Debian's Chromium, Firefox ESR and WebKitGTK (WebKitWebDriver, under Xvfb);
 # install whichever is missing when we may.

@@ -4,6 +4,7 @@
     python build.py                      # build dist/ from openai-community/gpt2
     python build.py --model ./my-gpt2    # a local GPT-2-family checkpoint instead
     python build.py --model random       # GPT-2 small with random weights, made locally (no Hub)
+    python build.py --revision COMMIT    # pin the Hub model to a commit (or a branch or tag)
     python build.py serve                # build, then serve on http://127.0.0.1:8000/
 """
 import argparse
@@ -24,7 +25,7 @@ CONTENT, SITE_SRC, NODE_MODULES = ROOT / "content", ROOT / "site_src", ROOT / "n
 
 
 def build(model=DEFAULT_MODEL, out=ROOT / "dist", cache_dir=ROOT / ".cache" / "exports", log=print,
-          export_settings=ExportSettings()):
+          export_settings=ExportSettings(), revision=None):
     """Build the whole site into ``out``; nothing in ``out`` changes unless every step succeeds."""
     out = Path(out)
     _check_output_dir(out)
@@ -34,7 +35,7 @@ def build(model=DEFAULT_MODEL, out=ROOT / "dist", cache_dir=ROOT / ".cache" / "e
     documents = render.collect_documents(CONTENT, config)
     env = render.make_environment(SITE_SRC / "templates")
     assets.check_vendor(NODE_MODULES)
-    source = resolve(model, cache_dir=Path(cache_dir))
+    source = resolve(model, revision, cache_dir=Path(cache_dir))
     export = export_model(source, Path(cache_dir), export_settings)
     log(f"model: {source.spec}, variant {export.variant} ({'exported' if export.fresh else 'cached export'} "
         f"in {export.dir})")
@@ -59,7 +60,7 @@ def build(model=DEFAULT_MODEL, out=ROOT / "dist", cache_dir=ROOT / ".cache" / "e
 
 def _write_site(site, source, export, config, chapters, documents, env, bake_cache=None, log=print):
     onnx_file, shards, tokenizer = copy_model(site, export)
-    assets.copy_static(SITE_SRC, site)
+    assets.copy_static(SITE_SRC, site, config.get("pages", ["index.html"]))
     python_files = assets.copy_python(SITE_SRC, site)
     vendored = assets.copy_vendor(NODE_MODULES, site)
 
@@ -82,7 +83,7 @@ def _write_site(site, source, export, config, chapters, documents, env, bake_cac
     context.update({key: render.render_chapter(env, doc, context) for key, doc in documents.items()})
     for warning in context["warnings"]:  # claims that do not hold on an untrained model
         log(warning)
-    for page in config.get("pages", ["index.html"]):
+    for page in config.get("pages", ["index.html"]):  # assets/shell.json lists them too
         (site / page).write_text(render.render_page(env, page, context), encoding="utf-8")
     return manifest
 
@@ -122,6 +123,9 @@ def main(argv=None):
     parser.add_argument("--model", default=DEFAULT_MODEL,
                         help=f"Hugging Face Hub id, local checkpoint directory, or 'random' (GPT-2 small with "
                              f"random weights, made locally; no Hub needed) (default {DEFAULT_MODEL})")
+    parser.add_argument("--revision", default=None,
+                        help="pin a Hub model to this commit, branch or tag (default: the latest commit); "
+                             "the commit used is recorded in manifest.json")
     parser.add_argument("--out", type=Path, default=ROOT / "dist", help="output directory (default dist/)")
     parser.add_argument("--cache-dir", type=Path, default=ROOT / ".cache" / "exports",
                         help="where exported models are kept between builds")
@@ -130,7 +134,7 @@ def main(argv=None):
                              "float32 meets the bar (docs/export.md)")
     parser.add_argument("--port", type=int, default=8000, help="port for serve (default 8000)")
     args = parser.parse_args(argv)
-    build_args = {"model": args.model, "out": args.out, "cache_dir": args.cache_dir,
+    build_args = {"model": args.model, "revision": args.revision or None, "out": args.out, "cache_dir": args.cache_dir,
                   "export_settings": ExportSettings(variant=args.variant)}
     try:
         if args.command == "serve":

@@ -4,6 +4,7 @@ Runtimes come from node_modules (pinned by package-lock.json), never from a CDN,
 built site requests nothing from any origin but its own.
 """
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -24,8 +25,11 @@ LICENSES = ["LICENSE", "LICENSE.md", "LICENSE.txt"]
 STATIC_DIRS = [("css", "assets/css"), ("js", "assets/js"), ("images", "assets/images")]
 PYTHON_PACKAGE = "nexttoken"
 # The service worker sits at the site root so that its scope is the whole site; it precaches
-# the files listed in SHELL_LIST (the page's own CSS, JS and images).
+# the files listed in SHELL_LIST (every page and the page's own CSS, JS and images). The cache
+# code it shares with the engine (STORE, an ES module) is written once and inlined at its top:
+# a service worker that imports modules needs Firefox 147 or later.
 SERVICE_WORKER = "sw.js"
+STORE = "js/engine/store.js"
 SHELL_LIST = "assets/shell.json"
 
 
@@ -53,14 +57,25 @@ def copy_vendor(node_modules: Path, site: Path) -> dict:
     return copied
 
 
-def copy_static(site_src: Path, site: Path) -> None:
-    """Copy the page's CSS, JS and images, the service worker, and the list it precaches."""
+def copy_static(site_src: Path, site: Path, pages: list) -> None:
+    """Copy the page's CSS, JS and images, the service worker, and the list it precaches: the
+    site's ``pages`` and every file copied here."""
     for src, dest in STATIC_DIRS:
         shutil.copytree(site_src / src, site / dest, dirs_exist_ok=True)
-    shutil.copyfile(site_src / SERVICE_WORKER, site / SERVICE_WORKER)
+    (site / SERVICE_WORKER).write_text(service_worker(site_src), encoding="utf-8")
     shell = sorted(p.relative_to(site).as_posix() for _, dest in STATIC_DIRS
                    for p in (site / dest).rglob("*") if p.is_file())
-    (site / SHELL_LIST).write_text(json.dumps(shell, indent=0))
+    (site / SHELL_LIST).write_text(json.dumps([*pages, *shell], indent=0))
+
+
+def service_worker(site_src: Path) -> str:
+    """sw.js with store.js above it, its exports made plain declarations."""
+    store = (site_src / STORE).read_text(encoding="utf-8")
+    if re.search(r"^\s*import\b", store, re.MULTILINE):
+        raise BuildError(f"{STORE} imports another module; the service worker cannot inline it")
+    plain = re.sub(r"^export ", "", store, flags=re.MULTILINE)
+    return (f"// ---- {STORE}, inlined by the build ----\n{plain}\n"
+            f"// ---- {SERVICE_WORKER} ----\n{(site_src / SERVICE_WORKER).read_text(encoding='utf-8')}")
 
 
 def copy_python(site_src: Path, site: Path) -> list:

@@ -25,7 +25,8 @@ def copy_model(site: Path, export: Export):
 def model_entry(source, export: Export) -> dict:
     """The manifest's ``model``: which checkpoint, which variant, its shape and its fidelity."""
     config = json.loads((source.path / "config.json").read_text())
-    return {"name": source.name, "fingerprint": source.fingerprint, "variant": export.variant,
+    return {"name": source.name, "fingerprint": source.fingerprint, "revision": source.revision,
+            "variant": export.variant,
             "bytes": export.record["bytes"], "fidelity": export.record["fidelity"],
             "vocab_size": config["vocab_size"], "n_ctx": config["n_positions"],
             "n_layer": config["n_layer"], "n_head": config["n_head"], "n_embd": config["n_embd"],

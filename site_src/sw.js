@@ -1,23 +1,30 @@
 // The site's service worker, copied to the site root so that its scope is the whole site,
-// wherever the site is hosted (a domain's root or a GitHub Pages project path).
+// wherever the site is hosted (a domain's root or a GitHub Pages project path). The build puts
+// engine/store.js (cache names, content keys, stale files: shared with the engine) above this.
 //
-// Offline: the page shell (HTML, CSS, JS, manifest.json) is fetched network-first, with the
-// last copy kept per build in "nexttoken-shell-<build>"; the runtimes, Python files and model
-// are stored by the engine (engine/fetch.js) in "nexttoken-files" under their sha256 and served
-// from there by hash, so a second visit needs no network at all.
+// Offline: install stores the whole shell of its build (every page, its CSS, JS and images, and
+// manifest.json, as assets/shell.json lists them) in one cache, all or nothing: if any file
+// fails, the install fails and the previous complete shell stays in place. Pages and their
+// files are fetched network-first, with that cache as the fallback; the runtimes, Python files
+// and model are downloaded and stored by the engine (engine/fetch.js) under their sha256, and
+// this worker serves the runtimes' module scripts from there by hash.
 //
 // Isolation: every response it serves gets COOP and COEP headers (the coi-serviceworker
 // technique), so on a static host that sends no such headers, such as GitHub Pages, the page is
 // crossOriginIsolated: SharedArrayBuffer, hence multithreaded WASM, needs that.
 //
 // Builds: sw-register.js registers "sw.js?build=<manifest build_id>", so a new build installs a
-// new worker, which deletes the old build's shell cache and the stored files it no longer lists.
+// new worker. On activation it deletes its scope's other shells and the stored files no open
+// tab's build lists (store.js), and takes control: sw-register.js reloads the open tabs of the
+// old build that have not started the model, so no page mixes the old build's modules with
+// the new one's.
+/* global cacheNames, contentKey, listedFiles, pruneFiles */
 
 const BUILD = new URL(self.location.href).searchParams.get("build") || "dev";
-const SHELL_PREFIX = "nexttoken-shell-";
-const SHELL_CACHE = SHELL_PREFIX + BUILD;
-const FILE_CACHE = "nexttoken-files";  // engine/fetch.js writes it
 const SCOPE = self.registration.scope;  // ends with "/"
+const NAMES = cacheNames(SCOPE);
+const SHELL_CACHE = NAMES.shell(BUILD);
+const SHELL_LIST = "assets/shell.json";
 const ISOLATION = {
   "Cross-Origin-Opener-Policy": "same-origin",
   "Cross-Origin-Embedder-Policy": "require-corp",
@@ -25,103 +32,103 @@ const ISOLATION = {
 // The engine's workers get the page's script policy as a header (a <meta> CSP does not reach
 // workers): only this site's scripts, and WebAssembly compilation, which both runtimes need.
 const WORKER_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'";
-// A shell request slower than this is answered from the cache when there is a copy.
+// A page slower than this is answered from the cache when there is a copy.
 const SLOW_NETWORK_MS = 4000;
 
-let manifest = null;  // the build's manifest.json, parsed: maps a path to its sha256
+let manifest = null;  // this build's manifest.json, parsed
+// Pages answered from the shell cache (offline, or a slow network): their own requests are
+// answered from the same cache too, so that a page never runs files of two builds.
+const fromShell = new Set();
 
 self.addEventListener("install", (event) => {
-  self.skipWaiting();
-  event.waitUntil(precache());
+  event.waitUntil(precache().then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     const names = await caches.keys();
-    await Promise.all(names.filter((n) => n.startsWith(SHELL_PREFIX) && n !== SHELL_CACHE)
+    await Promise.all(names.filter((n) => n.startsWith(NAMES.shellPrefix) && n !== SHELL_CACHE)
       .map((n) => caches.delete(n)));
-    await pruneFiles();
-    await self.clients.claim();  // control the open page now: sw-register.js reloads it once
+    const current = await readManifest();
+    if (current?.build_id === BUILD) await pruneFiles(SCOPE, current);
+    await self.clients.claim();  // control open pages now: sw-register.js reloads idle ones
   })());
 });
 
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   if (request.method !== "GET" || !request.url.startsWith(SCOPE)) return;
+  // The engine's own downloads (…?sha256=) go straight to the network: it reads and writes the
+  // store itself, and a long download held by this worker would keep a new build's worker
+  // from activating until it ends.
+  if (new URL(request.url).searchParams.has("sha256")) return;
   // A DevTools quirk that makes fetch() throw (as coi-serviceworker notes).
   if (request.cache === "only-if-cached" && request.mode !== "same-origin") return;
-  event.respondWith(respond(request).then((response) => isolate(response, request.destination)));
+  event.respondWith(respond(event).then((response) => isolate(response, request.destination)));
 });
 
-/** The page, manifest.json and everything in assets/shell.json; nothing large. */
+/** This build's whole shell into a cache of its own, or nothing (the install then fails). */
 async function precache() {
-  const cache = await caches.open(SHELL_CACHE);
-  const list = await fetch(SCOPE + "assets/shell.json", { cache: "no-cache" })
-    .then((r) => (r.ok ? r.json() : []), () => []);
-  await Promise.all(["./", "manifest.json", ...list].map(async (path) => {
-    const url = new URL(path, SCOPE).href;
-    try {
-      const response = await fetch(url, { cache: "no-cache" });
-      if (response.ok && !response.redirected) await cache.put(url, response);
-    } catch { /* offline: the fetch handler caches it when it next passes */ }
-  }));
+  const staging = `${SHELL_CACHE} (installing)`;
+  await caches.delete(staging);
+  const cache = await caches.open(staging);
+  try {
+    const get = async (path) => {
+      const response = await fetch(new URL(path, SCOPE), { cache: "no-cache" });
+      if (!response.ok || response.redirected) throw new Error(`${path}: HTTP ${response.status}`);
+      return response;
+    };
+    const [list, built] = await Promise.all([SHELL_LIST, "manifest.json"].map(async (path) => {
+      const response = await get(path);
+      await cache.put(shellKey(path), response.clone());
+      return response.json();
+    }));
+    // The server already holds another build: this worker's shell would mix the two.
+    if (built.build_id !== BUILD) throw new Error(`the server holds build ${built.build_id}, not ${BUILD}`);
+    await Promise.all(list.map(async (path) => cache.put(shellKey(path), await get(path))));
+    // Complete: copy it under its real name (a worker of this build may already serve from it).
+    const shell = await caches.open(SHELL_CACHE);
+    for (const request of await cache.keys()) await shell.put(request, await cache.match(request));
+  } finally {
+    await caches.delete(staging);
+  }
 }
 
-/** Delete stored files that this build's manifest does not list. */
-async function pruneFiles() {
-  const current = await readManifest();
-  if (current?.build_id !== BUILD) return;  // only prune for the build this worker belongs to
-  const keep = new Set(Object.entries(allFiles(current)).map(([path, e]) => contentKey(path, e.sha256)));
-  const cache = await caches.open(FILE_CACHE);
-  const keys = await cache.keys();
-  await Promise.all(keys.filter((r) => !keep.has(r.url)).map((r) => cache.delete(r)));
-}
-
-async function respond(request) {
+async function respond(event) {
+  const { request } = event;
   const url = new URL(request.url);
   const path = url.href.slice(SCOPE.length).split(/[?#]/)[0];
-  const sha = url.searchParams.get("sha256") || (await shaOf(path));
+  // A file the manifest lists (the runtimes import their module scripts by plain URL) is
+  // answered by this build's hash from the store, which holds only verified bytes.
+  const sha = listedFiles((await readManifest()) ?? {})[path]?.sha256;
   if (sha) {
-    const stored = await (await caches.open(FILE_CACHE)).match(contentKey(path, sha));
-    // A miss goes to the network; the engine verifies the bytes and stores them itself.
+    const stored = await (await caches.open(NAMES.files)).match(contentKey(SCOPE, path, sha));
     return stored || fetch(request);
   }
-  return networkFirst(request, path);
+  const key = shellKey(path);
+  if (request.mode === "navigate") return navigate(event, key);
+  if (fromShell.has(event.clientId)) {
+    return (await caches.match(key, { cacheName: SHELL_CACHE })) || fetch(request);
+  }
+  return fetch(request).catch(async (err) => (await caches.match(key, { cacheName: SHELL_CACHE })) ?? Promise.reject(err));
 }
 
-async function networkFirst(request, path) {
-  const key = shellKey(path);
-  const network = fetch(request).then((response) => {
-    if (response.ok && response.type === "basic" && !response.redirected) {
-      keep(key, response.clone()).catch(() => {});
-      if (path === "manifest.json") response.clone().json().then((m) => { manifest = m; }, () => {});
-    }
-    return response;
-  });
-  const fromCache = async () => (await caches.match(key, { cacheName: SHELL_CACHE })) || network;
+/** Pages: network-first; offline, or slower than SLOW_NETWORK_MS, this build's copy. */
+async function navigate(event, key) {
+  const network = fetch(event.request);
+  const fromCache = async () => {
+    const copy = await caches.match(key, { cacheName: SHELL_CACHE });
+    if (!copy) return network;
+    if (event.resultingClientId) fromShell.add(event.resultingClientId);
+    return copy;
+  };
   const slow = new Promise((resolve) => setTimeout(resolve, SLOW_NETWORK_MS)).then(fromCache);
   return Promise.race([network.catch(fromCache), slow]);
-}
-
-async function keep(key, response) {
-  // A newer build's worker deletes this build's cache while this one may still be answering
-  // the page it replaces: never bring the cache back.
-  if (await caches.has(SHELL_CACHE)) await (await caches.open(SHELL_CACHE)).put(key, response);
 }
 
 // "" and "dir/" are the same page as "index.html" and "dir/index.html".
 function shellKey(path) {
   return SCOPE + path.replace(/(^|\/)index\.html$/, "$1");
-}
-
-function contentKey(path, sha256) {
-  const url = new URL(path, SCOPE);
-  url.searchParams.set("sha256", sha256);
-  return url.href;
-}
-
-function allFiles(m) {
-  return { ...m.files, ...m.runtimes?.files };
 }
 
 async function readManifest() {
@@ -130,11 +137,6 @@ async function readManifest() {
     manifest = cached ? await cached.json().catch(() => null) : null;
   }
   return manifest;
-}
-
-async function shaOf(path) {
-  const m = await readManifest();
-  return m ? allFiles(m)[path]?.sha256 : undefined;
 }
 
 function isolate(response, destination) {

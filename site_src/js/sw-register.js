@@ -34,7 +34,22 @@
   if (window.crossOriginIsolated) {
     try { sessionStorage.removeItem(RELOADED); } catch { /* blocked: nothing to clear */ }
   }
-  navigator.serviceWorker.addEventListener("controllerchange", reloadForIsolation);
+  // A new build's worker took control (sw.js, "activate"). A page of the old build that has not
+  // started the model reloads onto the new build, so that it never loads the new build's modules
+  // into the old one's page; a page whose model is loading or loaded has every module it needs
+  // and keeps running, with the old build's stored files kept while it is open (store.js).
+  function reloadForNewBuild() {
+    const worker = navigator.serviceWorker.controller;
+    const build = worker && new URL(worker.scriptURL).searchParams.get("build");
+    if (!build || build === url.searchParams.get("build")) return false;
+    const state = window.nexttoken ? window.nexttoken.state : "idle";
+    if (state === "idle" || state === "failed") window.location.reload();
+    return true;
+  }
+
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (!reloadForNewBuild()) reloadForIsolation();
+  });
   navigator.serviceWorker.register(url.href).then(() => {
     if (navigator.serviceWorker.controller) reloadForIsolation();
   }, (err) => console.warn(`nexttoken: no service worker (${err.message}); the site needs the network`));

@@ -22,7 +22,7 @@ SLOW_CHUNK = 8 * 1024  # every 0.1 s: 80 kB/s, so a 1 MB shard takes over 10 s
 
 @dataclass
 class Fault:
-    kind: str            # "status", "stall", "slow" or "corrupt"
+    kind: str            # "status", "stall", "slow", "corrupt" or "hold" (sent on release())
     times: int = None    # how many requests it spoils; None: all of them
     status: int = 404
 
@@ -35,6 +35,7 @@ class SiteServer:
         self.hits = collections.Counter()   # URL path -> requests
         self.faults = {}                    # URL path -> Fault
         self.stopping = threading.Event()
+        self.released = threading.Event()
         handler = type("FaultyHandler", (_FaultyHandler,), {"site": self})
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
                                                      functools.partial(handler, directory=str(directory)))
@@ -45,6 +46,10 @@ class SiteServer:
     def fail(self, path, kind, times=None, status=404):
         """Spoil requests for ``path`` (relative to the server root, e.g. "model/model.onnx")."""
         self.faults["/" + path.lstrip("/")] = Fault(kind, times, status)
+
+    def release(self):
+        """Send the bodies that "hold" faults are holding back."""
+        self.released.set()
 
     def requests_for(self, path):
         return self.hits["/" + path.lstrip("/")]
@@ -91,6 +96,9 @@ class _FaultyHandler(Handler):
             pass  # the browser gave up on this response, as it should
 
     def _send_body(self, kind, body):
+        if kind == "hold":  # the bytes as they were when asked for, sent once released
+            while not (self.site.released.wait(0.1) or self.site.stopping.is_set()):
+                pass
         if kind == "stall":
             # Some data, then nothing until the server stops: the browser must notice and retry.
             self.wfile.write(body[:CHUNK])

@@ -1,11 +1,12 @@
 """Storage: files are kept in the Cache API under their sha256; a damaged stored copy is
 downloaded again (never a crash); a full quota is a notice, and the model still loads."""
 from export.manifest import read_manifest
+from tests.runtime.conftest import FILES
 from tests.runtime.server import SiteServer
 
 # Damage stored copies in place: flip one byte of one file, cut another file short.
 DAMAGE = """async ([flip, cut]) => {
-    const cache = await caches.open("nexttoken-files");
+    const cache = await caches.open(""" + FILES + """);
     const keys = (await cache.keys()).map((r) => r.url);
     for (const [path, truncate] of [[flip, false], [cut, true]]) {
         const key = keys.find((k) => new URL(k).pathname.endsWith("/" + path));
@@ -19,7 +20,7 @@ DAMAGE = """async ([flip, cut]) => {
 
 # The sha256 of every stored file, by path.
 STORED_HASHES = """async () => {
-    const cache = await caches.open("nexttoken-files");
+    const cache = await caches.open(""" + FILES + """);
     const out = {};
     for (const request of await cache.keys()) {
         const bytes = await (await cache.match(request)).arrayBuffer();
@@ -84,9 +85,12 @@ def test_full_storage_is_a_notice_not_a_failure(visit, site):
 
 
 CACHES = """async () => {
-    const files = await (await caches.open("nexttoken-files")).keys();
+    const files = await (await caches.open(""" + FILES + """)).keys();
     return {names: await caches.keys(), files: files.map((r) => new URL(r.url).pathname.split("/").pop() + new URL(r.url).search)};
 }"""
+
+
+SCOPE_CACHES = ["nexttoken-files /nexttoken/", "nexttoken-builds /nexttoken/"]
 
 
 def stored_keys(manifest):
@@ -118,9 +122,10 @@ def test_a_new_build_evicts_the_old_one(visit, site, tiny_site, tmp_path):
         after = visit.evaluate(CACHES)
         visit.load()
         ids = visit.greedy("Hello", 3)
-    assert sorted(before["names"]) == sorted(["nexttoken-files", f"nexttoken-shell-{old['build_id']}"])
+    shell = "nexttoken-shell /nexttoken/ {}".format
+    assert sorted(before["names"]) == sorted([*SCOPE_CACHES, shell(old["build_id"])])
     assert set(before["files"]) == stored_keys(old)
-    assert sorted(after["names"]) == sorted(["nexttoken-files", f"nexttoken-shell-{new['build_id']}"])
+    assert sorted(after["names"]) == sorted([*SCOPE_CACHES, shell(new["build_id"])])
     # The new worker kept the files both builds share and deleted the old build's own.
     assert set(after["files"]) == stored_keys(old) & stored_keys(new)
     assert len(ids) == 3

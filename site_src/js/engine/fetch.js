@@ -1,14 +1,15 @@
 // Downloads of the site's own files as manifest.json lists them: several at once, each retried
 // when it fails or stalls, checked against the manifest's sha256 (SubtleCrypto), and kept in the
-// Cache API under that hash, so a later visit, or an offline one, reads them from storage.
+// Cache API under that hash (store.js names it), so a later visit, or an offline one, reads them
+// from storage.
 
 import { Progress } from "./progress.js";
+import { cacheNames, contentKey, listedFiles } from "./store.js";
 
 export { Progress };
 
+// The site's root: also the service worker's scope, which store.js namespaces caches by.
 export const siteRoot = new URL("../../../", import.meta.url);
-// Content-addressed store shared with sw.js, which serves the runtimes from it by hash.
-export const FILE_CACHE = "nexttoken-files";
 
 /** An error whose message is written for the reader; `code` says which failure it is. */
 export class LoadError extends Error {
@@ -55,25 +56,35 @@ export function release(paths) {
   for (const path of paths) held.delete(path);
 }
 
-/** The Cache API key of a file with this hash: its URL plus ?sha256=, which servers ignore. */
-export function contentKey(path, sha256) {
-  const url = new URL(path, siteRoot);
-  url.searchParams.set("sha256", sha256);
-  return url.href;
+// What the runtimes' own requests for held files are answered with (instantiateStreaming
+// refuses WASM without its type).
+const HELD_TYPES = { wasm: "application/wasm", json: "application/json", zip: "application/zip" };
+let networkFetch = null;
+
+/**
+ * From now on, answer this worker's plain GET requests for files the loader holds (Pyodide's
+ * and onnxruntime-web's WASM, Python's standard library, Pyodide's lock file) with the held,
+ * verified bytes, once each: the bytes that run are the bytes that were checked, downloaded
+ * once, with or without a service worker and whether or not storage kept them.
+ */
+export function serveHeldFiles() {
+  if (networkFetch) return;
+  networkFetch = self.fetch.bind(self);
+  self.fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input), siteRoot);
+    const path = url.href.startsWith(siteRoot.href) && !url.search ? url.href.slice(siteRoot.href.length) : null;
+    const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
+    if (path === null || method !== "GET" || !held.has(path)) return networkFetch(input, init);
+    const bytes = held.get(path);
+    held.delete(path);
+    const type = HELD_TYPES[path.split(".").pop()] ?? "application/octet-stream";
+    return Promise.resolve(new Response(bytes, { headers: { "Content-Type": type } }));
+  };
 }
 
 export async function sha256Hex(bytes) {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Delete stored files that no longer belong to the build (keys not in `keep`). */
-export async function pruneCache(keep) {
-  if (!self.caches) return 0;
-  const cache = await caches.open(FILE_CACHE);
-  const stale = (await cache.keys()).filter((request) => !keep.has(request.url));
-  await Promise.all(stale.map((request) => cache.delete(request)));
-  return stale.length;
 }
 
 const sleep = (ms, signal) => new Promise((resolve, reject) => {
@@ -98,13 +109,13 @@ class AttemptError extends Error {
  */
 export class Downloader {
   constructor(manifest, options = {}) {
-    this.files = { ...manifest.files, ...manifest.runtimes?.files };
+    this.files = listedFiles(manifest);
     this.options = { retries: 3, stallMs: 20000, retryDelayMs: 1000, concurrency: 4, ...options };
     this.progress = options.progress ?? new Progress(null);
     this.queue = [];
     this.active = 0;
     this.noticed = new Set();
-    this.cache = self.caches ? caches.open(FILE_CACHE).catch(() => null) : Promise.resolve(null);
+    this.cache = self.caches ? caches.open(cacheNames(siteRoot).files).catch(() => null) : Promise.resolve(null);
   }
 
   entry(path) {
@@ -157,7 +168,7 @@ export class Downloader {
   /** The stored copy if it is whole and matches its hash; a damaged copy is deleted. */
   async readStored(path, entry) {
     const cache = await this.cache;
-    const key = contentKey(path, entry.sha256);
+    const key = contentKey(siteRoot, path, entry.sha256);
     const response = cache && await cache.match(key).catch(() => null);
     if (!response) return null;
     try {
@@ -205,7 +216,7 @@ export class Downloader {
     }, WATCH_MS);
     try {
       // A retry bypasses the HTTP cache, in case it holds a truncated or stale copy.
-      const response = await fetch(contentKey(path, entry.sha256),
+      const response = await fetch(contentKey(siteRoot, path, entry.sha256),
         { signal: controller.signal, cache: attempt ? "reload" : "default" });
       if (!response.ok) throw new AttemptError(`the server answered HTTP ${response.status}`);
       const bytes = new Uint8Array(entry.bytes);
@@ -259,7 +270,7 @@ export class Downloader {
     const headers = { "Content-Type": type || "application/octet-stream",
       "Content-Length": String(bytes.length) };
     try {
-      await cache.put(contentKey(path, entry.sha256), new Response(bytes, { headers }));
+      await cache.put(contentKey(siteRoot, path, entry.sha256), new Response(bytes, { headers }));
     } catch (err) {
       if (err?.name === "QuotaExceededError") {
         this.notice("storage-full", "Your browser's storage for this site is full, so the model was not " +

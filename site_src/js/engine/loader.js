@@ -1,9 +1,10 @@
 // Loading the engine: check the browser can run it, choose the backend and thread count, then
 // download Pyodide's files and the model's in parallel (fetch.js) and start each runtime as
 // soon as its own files are in, so Python starts up while the model is still downloading.
-import { Downloader, LoadError, Progress, contentKey, fetchManifest, pruneCache, release } from "./fetch.js";
+import { Downloader, LoadError, Progress, fetchManifest, release, serveHeldFiles, siteRoot } from "./fetch.js";
 import { loadModel } from "./model.js";
 import { loadPython } from "./python.js";
+import { holdBuild, pruneFiles } from "./store.js";
 import { unsupported } from "./support.js";
 
 export const OUT_OF_MEMORY = "The browser ran out of memory for the model. Close other tabs or " +
@@ -60,6 +61,8 @@ export async function loadEngine(options, { signal, onProgress, onNotice }) {
   const progress = new Progress(onProgress);
   const downloader = new Downloader(manifest, { ...tuning(options), signal: stop.signal, progress, onNotice });
   const groups = fileGroups(manifest);
+  // While this engine runs, no other tab or new service worker deletes this build's files.
+  await holdBuild(siteRoot, manifest).catch(() => {});
   downloader.expect([...groups.python, ...groups.onnxruntime, ...groups.model]);
   progress.report();
   // Each runtime reports when it is up: {stage: "python" | "model", ms since the load began}.
@@ -69,22 +72,25 @@ export async function loadEngine(options, { signal, onProgress, onNotice }) {
     return value;
   };
   try {
-    const python = downloader.fetchAll(groups.python, { keep: false })
-      .then(() => loadPython(manifest)).then(ready("python"));
+    // Every runtime, Python and tokenizer file is held once verified: the runtimes' own requests
+    // for them, and python.js, get these bytes rather than fetching them again (fetch.js).
+    serveHeldFiles();
+    const python = downloader.fetchAll(groups.python, { keep: false, hold: true })
+      .then(() => loadPython(manifest)).then(ready("python"))
+      .finally(() => release(groups.python));  // the module scripts, imported by URL
     const model = Promise.all([
-      downloader.fetchAll(groups.onnxruntime, { keep: false }),
+      downloader.fetchAll(groups.onnxruntime, { keep: false, hold: true }),
       downloader.fetchAll(groups.model, { keep: false, hold: true }),
-    ]).then(() => loadModel(manifest, null, { backend: "wasm", threads })).then(ready("model"));
+    ]).then(() => loadModel(manifest, null, { backend: "wasm", threads })).then(ready("model"))
+      .finally(() => release(groups.onnxruntime));
     const [py, loaded] = await Promise.all([python, model]);
     progress.report();
-    const keep = new Set(Object.entries({ ...manifest.files, ...manifest.runtimes.files })
-      .map(([path, entry]) => contentKey(path, entry.sha256)));
-    pruneCache(keep).catch(() => {});  // files of earlier builds
+    pruneFiles(siteRoot, manifest).catch(() => {});  // files of builds no open tab runs
     return { manifest, model: loaded, ...py,
       info: { backend: loaded.backend ?? "wasm", threads: loaded.threads, isolated: self.crossOriginIsolated } };
   } catch (err) {
     stop.abort();
-    release(groups.model);
+    release([...groups.python, ...groups.onnxruntime, ...groups.model]);
     if (signal?.aborted) throw new LoadError("cancelled", "Loading cancelled.");
     throw err;
   }

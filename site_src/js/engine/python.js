@@ -1,5 +1,5 @@
 // Pyodide with the nexttoken package: the tokenizer and the sampler chain.
-import { fetchOk, fetchText, siteRoot } from "./fetch.js";
+import { fetchBytes, siteRoot } from "./fetch.js";
 
 const PYTHON_ROOT = "/lib";
 
@@ -8,14 +8,15 @@ export async function loadPython(manifest) {
   const { loadPyodide } = await import(runtime + "pyodide.mjs");
   const [py, vocab, merges] = await Promise.all([
     loadPyodide({ indexURL: runtime }),
-    fetchText(manifest.tokenizer.vocab),
-    fetchText(manifest.tokenizer.merges),
+    // The loader's verified bytes (fetch.js), not a second download.
+    fetchBytes(manifest.tokenizer.vocab).then((bytes) => new TextDecoder().decode(bytes)),
+    fetchBytes(manifest.tokenizer.merges).then((bytes) => new TextDecoder().decode(bytes)),
   ]);
   await Promise.all(manifest.python.map(async (path) => {
     // "assets/python/nexttoken/x.py" -> "/lib/nexttoken/x.py"
     const target = `${PYTHON_ROOT}/${path.split("/").slice(2).join("/")}`;
     py.FS.mkdirTree(target.slice(0, target.lastIndexOf("/")));
-    py.FS.writeFile(target, new Uint8Array(await (await fetchOk(path)).arrayBuffer()));
+    py.FS.writeFile(target, await fetchBytes(path));
   }));
   py.runPython(`import sys; sys.path.insert(0, "${PYTHON_ROOT}")`);
   const { Engine } = py.pyimport("nexttoken.worker_api");

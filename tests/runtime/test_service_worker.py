@@ -1,0 +1,171 @@
+"""The service worker and its caches: two sites on one origin, two builds in two tabs, a shell
+precached all or nothing, every page offline after one visit, and an old tab on a new build.
+
+Two builds of the same tiny model (1 MB shards and the default) play an old and a new deploy;
+they share the runtimes and Python files and differ in the model's files."""
+import pytest
+
+from export.manifest import read_manifest
+from tests.runtime.conftest import FILES, Visit
+from tests.runtime.server import SiteServer
+
+# The page's caches: every name, and the paths + ?sha256= of the stored files.
+CACHES = """async () => {
+    const files = await (await caches.open(""" + FILES + """)).keys();
+    return {names: await caches.keys(), files: files.map((r) => {
+        const url = new URL(r.url);
+        return url.pathname + url.search;
+    })};
+}"""
+
+BUILD = "() => document.querySelector('script[data-build]').dataset.build"
+
+
+def stored(prefix, manifest):
+    files = {**manifest["files"], **manifest["runtimes"]["files"]}
+    return {f"{prefix}{path}?sha256={entry['sha256']}" for path, entry in files.items()}
+
+
+def controlled_by(page, build):
+    page.wait_for_function(f"""() => {{
+        const worker = navigator.serviceWorker.controller;
+        return worker?.scriptURL.endsWith("build={build}") && worker.state === "activated";
+    }}""")
+
+
+@pytest.fixture
+def builds(site, tiny_site):
+    old, new = read_manifest(site), read_manifest(tiny_site)
+    assert old["build_id"] != new["build_id"]
+    return old, new
+
+
+def test_two_sites_on_one_origin_keep_their_caches(visit, site, tiny_site, builds, tmp_path):
+    # user.github.io/a/ and user.github.io/b/: one origin, two sites, two service workers.
+    a, b = builds
+    (tmp_path / "a").symlink_to(site, target_is_directory=True)
+    (tmp_path / "b").symlink_to(tiny_site, target_is_directory=True)
+    with SiteServer(tmp_path) as server:
+        visit.open(server.url + "a/")
+        visit.load()
+        expected = visit.greedy("Hello", 3)
+        other = Visit(visit.context)
+        other.open(server.url + "b/")
+        other.load()
+        other.greedy("Hello", 3)
+        other.page.close()
+        caches = visit.evaluate(CACHES)
+        server.stop()
+        # /a/ still works with no network: its shell and its files are all there.
+        visit.page.reload()
+        visit.wait_until_isolated()
+        visit.load()
+        offline = visit.greedy("Hello", 3)
+    assert f"nexttoken-shell /a/ {a['build_id']}" in caches["names"]
+    assert f"nexttoken-shell /b/ {b['build_id']}" in caches["names"]
+    assert set(caches["files"]) == stored("/a/", a)
+    assert offline == expected
+
+
+def test_two_tabs_on_two_builds_keep_each_others_files(visit, site, tiny_site, builds, tmp_path):
+    # Tab 1 is still downloading the old build when the new one is deployed and tab 2 loads it:
+    # the new service worker, tab 2 and then tab 1 each clean up stale files, and none may
+    # delete files of a build another open tab runs.
+    old, new = builds
+    current = tmp_path / "nexttoken"
+    current.symlink_to(site, target_is_directory=True)
+    last = old["onnx"]["external_data"]["shards"][-1]
+    with SiteServer(tmp_path) as server:
+        visit.open(server.url + "nexttoken/")
+        server.fail("nexttoken/" + last, "hold")
+        visit.evaluate("() => { window.first = window.nexttoken.load({stallSeconds: 600}); }")
+        for _ in range(600):  # every request of the old build is made once the last shard is asked for
+            if server.requests_for("nexttoken/" + last):
+                break
+            visit.page.wait_for_timeout(100)
+        current.unlink()
+        current.symlink_to(tiny_site, target_is_directory=True)
+        visit.context.new_cdp_session(visit.page).send("Network.clearBrowserCache")
+        tab2 = Visit(visit.context)
+        tab2.open(server.url + "nexttoken/")
+        controlled_by(tab2.page, new["build_id"])
+        tab2.load()
+        tab2.greedy("Hello", 3)
+        server.release()
+        visit.evaluate("() => window.first")
+        first = visit.greedy("Hello", 3)  # tab 1 still runs the old build
+        first_build = visit.evaluate(BUILD)
+        visit.page.wait_for_timeout(1000)  # tab 1's clean-up after its load
+        caches = visit.evaluate(CACHES)
+    assert first_build == old["build_id"] and len(first) == 3
+    assert set(caches["files"]) == stored("/nexttoken/", old) | stored("/nexttoken/", new)
+
+
+def test_an_idle_tab_of_the_old_build_reloads_onto_the_new_one(visit, site, tiny_site, builds, tmp_path):
+    old, new = builds
+    current = tmp_path / "nexttoken"
+    current.symlink_to(site, target_is_directory=True)
+    with SiteServer(tmp_path) as server:
+        visit.open(server.url + "nexttoken/playground.html")
+        assert visit.evaluate(BUILD) == old["build_id"]
+        current.unlink()
+        current.symlink_to(tiny_site, target_is_directory=True)
+        visit.context.new_cdp_session(visit.page).send("Network.clearBrowserCache")
+        tab2 = Visit(visit.context)
+        tab2.open(server.url + "nexttoken/")
+        controlled_by(tab2.page, new["build_id"])
+        # Tab 1 had not started the model: it reloads itself onto the new build.
+        visit.page.wait_for_function(f"() => document.querySelector('script[data-build]')?.dataset.build === '{new['build_id']}'")
+        visit.wait_until_isolated()
+        info = visit.load()
+    assert info["threads"] >= 1
+    assert visit.errors == []
+
+
+def test_every_page_opens_offline_after_one_visit(visit, site):
+    manifest = read_manifest(site)
+    with SiteServer(site) as server:
+        visit.open(server.url)
+        controlled_by(visit.page, manifest["build_id"])
+        server.stop()
+        titles = {}
+        for page in ("playground.html", "embed.html?prompt=Hi", "credits.html", ""):
+            visit.page.goto(server.url + page)
+            visit.page.wait_for_function("() => !!window.nexttoken", timeout=20_000)
+            titles[page] = visit.page.title()
+    assert all(titles.values()), titles
+    assert len(set(titles.values())) >= 3  # distinct pages, not one fallback page
+
+
+def test_a_failed_precache_keeps_the_previous_shell(visit, site, tiny_site, builds, tmp_path):
+    old, new = builds
+    current = tmp_path / "nexttoken"
+    current.symlink_to(site, target_is_directory=True)
+    with SiteServer(tmp_path) as server:
+        visit.open(server.url + "nexttoken/")
+        controlled_by(visit.page, old["build_id"])
+        before = visit.evaluate(CACHES)["names"]
+        # The new build is deployed, but one of its files fails while the new worker installs.
+        current.unlink()
+        current.symlink_to(tiny_site, target_is_directory=True)
+        server.fail("nexttoken/assets/css/story.css", "status", status=503)
+        visit.context.new_cdp_session(visit.page).send("Network.clearBrowserCache")
+        visit.page.reload()
+        while server.requests_for("nexttoken/assets/css/story.css") < 2:  # the page's, the worker's
+            visit.page.wait_for_timeout(100)
+        visit.page.wait_for_function("""async () => {
+            const registration = await navigator.serviceWorker.getRegistration();
+            return !registration.installing && !registration.waiting;
+        }""")
+        after = visit.evaluate(CACHES)["names"]
+        controller = visit.evaluate("() => navigator.serviceWorker.controller.scriptURL")
+        server.stop()
+        # Offline, the old build's complete shell answers: the page and its figures' modules.
+        visit.page.goto(server.url + "nexttoken/playground.html")
+        visit.page.wait_for_function("() => !!window.nexttoken")
+        offline_build = visit.evaluate(BUILD)
+    shell = f"nexttoken-shell /nexttoken/ {old['build_id']}"
+    assert shell in before and shell in after
+    assert not any(new["build_id"] in name for name in after)
+    assert controller.endswith(f"build={old['build_id']}")
+    assert offline_build == old["build_id"]
