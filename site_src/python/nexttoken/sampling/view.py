@@ -48,6 +48,8 @@ class Holes:
 class View:
     """Finite candidate logits ``values`` (descending) with their ``ids``; see module doc."""
 
+    banded = True  # its windows may use the band index (a rewritten view's may not)
+
     def __init__(self, prepared, moved: dict):
         self.prepared = prepared
         self.moved = moved
