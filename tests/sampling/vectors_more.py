@@ -35,6 +35,7 @@ ALONE = [
     ({"tfs": 0.0}, 0.5, None),
     ({"smoothing_factor": 0.3}, 0.5, None),
     ({"smoothing_factor": 1.0, "smoothing_curve": 2.5}, 0.5, None),
+    ({"smoothing_factor": 0.5, "min_p": 0.05}, 0.5, None),  # the window after a rewrite
 ]
 COMBINED = [
     ({"temperature": 0.8, "dry_multiplier": 0.8, "xtc_probability": 1.0, "xtc_threshold": 0.1,

@@ -12,6 +12,7 @@ import json
 from dataclasses import fields
 
 from nexttoken.sampling import Rng, SamplingParams, prepare, sample
+from nexttoken.sampling.carry import Carries
 from nexttoken.session import Session
 from nexttoken.stages import stage_summary
 from nexttoken.summary import check_top, distribution_summary
@@ -72,6 +73,7 @@ class Engine:
         self.tokenizer = Tokenizer.from_strings(vocab_json, merges_txt)
         self.params = SamplingParams()
         self.rng = Rng(None)
+        self.carries = Carries(self.rng.seed)
         self.sessions = {}
 
     def encode(self, text: str) -> list:
@@ -85,14 +87,18 @@ class Engine:
         params = dict(_plain(params) or {})
         self.params = SamplingParams(**params)
         self.rng = Rng(self.params.seed)
+        self.carries = Carries(self.rng.seed)  # XTC's draws, Mirostat's mu (sampling/carry.py)
         return self.rng.seed
 
     def choose(self, logits, history, top_n: int = 10) -> dict:
         """Pick the next token from one step's logits; also report the top of the distribution."""
         # The compact result: the draw is the same as from the full distribution (its sparse
         # form skips only zeros), without building a list over the vocabulary when few are kept.
-        result = prepare(_floats(logits), list(_plain(history))).result(self.params)
+        prepared = prepare(_floats(logits), list(_plain(history)))
+        carry = self.carries.at(len(self.carries.after))
+        result = prepared.result(self.params, carry)
         token = sample(result, self.rng)
+        self.carries.chose(result, self.params, token, carry)
         return {"id": token, "text": self.tokenizer.decode([token]),
                 "top": [{"id": i, "display": self.tokenizer.display(i), "prob": p} for i, p in result.top(top_n)]}
 

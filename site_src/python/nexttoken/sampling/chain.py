@@ -86,11 +86,11 @@ class State:
 
     def window(self) -> Window:
         key = (self.lo, self.hi, self.temperature)
-        if self._window is None or self._window[0] != key:
+        if self._window is None or self._window[0] != key or self._window[1].view is not self.view:
             old = self._window
             # after a head truncation, the new window reuses the sums of the old one
             head = old and (old[0][0], old[0][2]) == (self.lo, self.temperature) \
-                and self.hi < old[0][1]
+                and self.hi < old[0][1] and old[1].view is self.view
             window = self.prepared.window(self.view, *key, old[1] if head else None)
             self._window = (key, window)
         return self._window[1]
