@@ -8,8 +8,9 @@ dceb23c76361066f35531cef3808cf172b6d5a5d (``TopALogitsWarper``, ``TailFreeLogits
 ``DynamicTemperatureLogitsWarper``, ``MirostatLogitsWarper``).
 """
 import math
-from bisect import bisect_left
-from itertools import accumulate
+from bisect import bisect_left, bisect_right
+from itertools import accumulate, islice, repeat
+from operator import sub, truediv
 
 INT_LIMIT = 2 ** 31  # llama.cpp's int(k): x86-64 turns NaN, inf and overflow into INT_MIN
 
@@ -91,11 +92,14 @@ class TailFree:
         probs = state.window().probabilities() if hi - lo > 1 else [1.0]
         trailing = min(n - (hi - lo), 2)  # zeros that reach a second difference
         q = probs + [0.0] * trailing
-        d2 = [abs(a - 2.0 * b + c) for a, b, c in zip(q, q[1:], q[2:])]
+        # |(q[j] - q[j+1]) - (q[j+1] - q[j+2])| in C-level passes (a Python loop per token
+        # costs too much over a whole vocabulary)
+        d1 = list(map(sub, q, islice(q, 1, None)))
+        d2 = list(map(abs, map(sub, d1, islice(d1, 1, None))))
         total = math.fsum(d2)  # torch sums in its own order; the difference is rounding
         if total > 0.0:
-            cdf = list(accumulate(d / total for d in d2))
-            first = bisect_left(cdf, True, key=lambda c: c > self.z)  # first j with cdf > z
+            cdf = list(accumulate(map(truediv, d2, repeat(total))))
+            first = bisect_right(cdf, self.z)  # first j with cdf > z
         else:  # 0/0: every comparison with NaN is False, nothing but the last goes
             first = len(d2)
         keep = min(first + 1, hi - lo, n - 1)

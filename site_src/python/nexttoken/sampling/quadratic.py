@@ -10,7 +10,8 @@ cannot sum it: a rewritten run is summed token by token.
 """
 import math
 from bisect import bisect_left, bisect_right
-from operator import eq
+from itertools import repeat
+from operator import add, eq, mul, neg, sub, truediv
 
 INF = math.inf
 
@@ -28,8 +29,7 @@ class Quadratic:
         kf, sf = k * self.factor, s * self.factor
         values = view.values
         top = values[lo] / temperature
-        new = [-(kf * (d * d)) + (sf * (d * d * d)) + top
-               for d in (v / temperature - top for v in values[lo:hi])]
+        new = _rewrite(values[lo:hi], temperature, top, kf, sf)
         ids = view.ids_between(lo, hi)
         if not math.isfinite(new[-1]):  # the lowest logit is the farthest from the top
             if math.isnan(math.fsum(new)):
@@ -46,6 +46,19 @@ class Quadratic:
             new, ids = [v for v, _ in pairs], [t for _, t in pairs]
         state.view = Rewritten(view.prepared, view.moved, lo, len(view), new, ids)
         state.temperature = 1.0
+
+
+def _rewrite(values, temperature, top, kf, sf) -> list:
+    """-(kf·d²) + (sf·d³) + top for d = v/T - top, as webui evaluates it, in C-level passes
+    (a redraw over the whole vocabulary cannot afford a Python loop per token)."""
+    scaled = values if temperature == 1.0 else map(truediv, values, repeat(temperature))
+    d = list(map(sub, scaled, repeat(top)))
+    squares = list(map(mul, d, d))
+    quad = map(mul, repeat(kf), squares)
+    if sf == 0.0:  # -(a) + 0.0 + top == top - a exactly (and no 0·inf)
+        return list(map(sub, repeat(top), quad))
+    cubes = map(mul, repeat(sf), map(mul, squares, d))
+    return list(map(add, map(add, map(neg, quad), cubes), repeat(top)))
 
 
 class Rewritten:
