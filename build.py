@@ -13,7 +13,7 @@ from pathlib import Path
 
 from export import assets, bake, render
 from export.errors import BuildError
-from export.manifest import build_manifest, describe_graph, download_bytes, write_manifest
+from export.manifest import build_manifest, describe_graph, download_bytes, sampling_schema, write_manifest
 from export.onnx_export import VARIANT_CHOICES, ExportSettings, export_model, tool_versions
 from export.site_model import copy_model, model_entry
 from export.source import DEFAULT_MODEL, resolve
@@ -63,7 +63,7 @@ def _write_site(site, source, export, config, chapters, documents, env, bake_cac
     vendored = assets.copy_vendor(NODE_MODULES, site)
 
     manifest = build_manifest(site, model_entry(source, export), onnx_file, shards, describe_graph(site / onnx_file),
-                              tokenizer, python_files, tool_versions())
+                              tokenizer, python_files, tool_versions(), sampling_schema(site / "assets/python"))
     manifest["runtimes"] = {"pyodide": "vendor/pyodide/", "onnxruntime": "vendor/onnxruntime-web/",
                             "files": vendored}
     write_manifest(site, manifest)

@@ -6,18 +6,15 @@ one baked state per combination of its controls' values. ``settings="a=1|b=2,c=3
 choice between whole settings. Values are spelled canonically (``"1.0"`` -> ``"1"``) because
 they are the keys the page and the prose look states up by.
 """
-import dataclasses
 from itertools import product
 
-LABELS = {"temperature": "Temperature", "top_k": "Top-k (k)", "top_p": "Top-p (p)",
-          "min_p": "Min-p", "typical_p": "Typical-p", "top_n_sigma": "Top-nσ (n)",
-          "epsilon": "Epsilon", "eta": "Eta", "repetition_penalty": "Repetition penalty",
-          "presence_penalty": "Presence penalty", "frequency_penalty": "Frequency penalty",
-          "seed": "Seed", "order": "Order", "setting": "Sampler", "case": "Prompt"}
-SYMBOLS = {"temperature": ("Temperature", "T"), "top_k": ("Top-k", "k"), "top_p": ("Top-p", "p"),
-           "min_p": ("Min-p", "p"), "typical_p": ("Typical", "p"), "top_n_sigma": ("Top-nσ", "n"),
-           "epsilon": ("Epsilon", "ε"), "eta": ("Eta", "η")}
-ORDER_LABELS = {"hf": "Hugging Face", "llama.cpp": "llama.cpp"}
+# The figures' own controls; every sampler's label comes from its declaration in SamplingParams.
+LABELS = {"seed": "Seed", "setting": "Sampler", "case": "Prompt"}
+
+
+def label(b, name) -> str:
+    param = b.sampling.PARAMS.get(name)
+    return param.label if param else LABELS.get(name, name)
 
 
 def r4(x: float) -> float:
@@ -38,7 +35,7 @@ def number_text(value: str) -> str:
 
 def sampling_controls(b, params: dict):
     """(fixed settings, controls) from the directive's sampling parameters, in written order."""
-    fields = {f.name: f for f in dataclasses.fields(b.sampling.SamplingParams)}
+    defaults = b.sampling.SamplingParams()
     fixed, controls = {}, []
     for name, text in params.items():
         if name == "setting":
@@ -50,7 +47,7 @@ def sampling_controls(b, params: dict):
             controls.append({"name": "setting", "label": LABELS["setting"], "values": values,
                              "labels": [setting_label(b, v) for v in values], "default": values[0]})
             continue
-        if name not in fields or name == "logit_bias":
+        if name not in b.sampling.PARAMS and name != "seed" or name == "logit_bias":
             continue
         values = [number_text(v) for v in text.split(",")]
         if len(values) == 1:
@@ -58,20 +55,32 @@ def sampling_controls(b, params: dict):
             continue
         for value in values:
             parse_value(b, name, value)
-        default = number_text(str(fields[name].default))
-        control = {"name": name, "label": LABELS.get(name, name), "values": values,
+        default = number_text(str(getattr(defaults, name)))
+        control = {"name": name, "label": label(b, name), "values": values,
                    "default": default if default in values else values[0]}
-        if name == "order":
-            control["labels"] = [ORDER_LABELS.get(v, v) for v in values]
+        param = b.sampling.PARAMS.get(name)
+        if param and param.kind == "choice":
+            shorts = {str(c.value): c.short or c.label for c in param.choices}
+            control["labels"] = [shorts[v] for v in values]
         controls.append(control)
     return fixed, controls
 
 
+def _param(b, name):
+    if name not in b.sampling.PARAMS:
+        raise ValueError(f"unknown sampling parameter {name!r}; known: {', '.join(b.sampling.PARAMS)}")
+    return b.sampling.PARAMS[name]
+
+
 def parse_value(b, name, text):
-    kind = {f.name: f.type for f in dataclasses.fields(b.sampling.SamplingParams)}[name]
-    if name == "order":
-        return text
-    if kind is int or name in ("top_k", "no_repeat_ngram_size", "seed"):
+    """A directive's value text as SamplingParams takes it (checked there)."""
+    kind = "integer" if name == "seed" else _param(b, name).kind
+    if kind == "choice":
+        values = {str(c.value): c.value for c in _param(b, name).choices}
+        if text not in values:
+            raise ValueError(f"{name} must be one of {', '.join(values)}, got {text!r}")
+        return values[text]
+    if kind == "integer":
         if not text.isdigit():
             raise ValueError(f"{name} takes whole numbers, got {text!r}")
         return int(text)
@@ -79,11 +88,12 @@ def parse_value(b, name, text):
 
 
 def setting_label(b, text) -> str:
-    """ "typical_p=0.9" -> "Typical, p = 0.9" """
+    """ "typical_p=0.9" -> "Typical-p, p = 0.9"; without a symbol, "Label 0.9". """
     parts = []
     for name, value in parse_setting(b, text).items():
-        title, symbol = SYMBOLS.get(name, (name, name))
-        parts.append(f"{title}, {symbol} = {value:g}")
+        param = _param(b, name)
+        shown = f"{value:g}" if isinstance(value, (int, float)) else str(value)
+        parts.append(f"{param.label}, {param.symbol} = {shown}" if param.symbol else f"{param.label} {shown}")
     return "; ".join(parts)
 
 

@@ -5,8 +5,11 @@ and only ever read by the browser; nothing in JavaScript repeats them.
 """
 import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+from export.errors import BuildError
 from export.shard import DATA_LOCATION, SESSION_CONFIG
 from export.source import file_sha256
 
@@ -42,17 +45,34 @@ def describe_graph(model_path: Path) -> dict:
     }
 
 
+def sampling_schema(python_dir: Path) -> dict:
+    """Every sampler's name, default, range, label, help and orders, and the presets, from
+    ``SamplingParams`` in the site's own copy of nexttoken (the Python the page runs), run in a
+    fresh interpreter so that it is exactly that copy (docs/parameters.md)."""
+    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); "
+            "from nexttoken.sampling.params import schema; print(json.dumps(schema()))")
+    run = subprocess.run([sys.executable, "-c", code, str(python_dir)], capture_output=True,
+                         text=True, cwd=python_dir)
+    if run.returncode:
+        last = (run.stderr.strip().splitlines() or ["no output"])[-1]
+        raise BuildError(f"{python_dir}: the sampling schema (nexttoken/sampling/params.py) "
+                         f"failed to load: {last}; fix the declaration it names")
+    return json.loads(run.stdout)
+
+
 def file_entry(root: Path, relpath: str) -> dict:
     path = root / relpath
     return {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
 
 
 def build_manifest(root: Path, model: dict, onnx_file: str, shards: list, graph: dict, tokenizer: dict,
-                   python_files: list, tools: dict) -> dict:
+                   python_files: list, tools: dict, sampling: dict = None) -> dict:
     """Assemble the manifest for a site rooted at ``root`` (all paths relative to it).
 
     ``shards`` are the pieces, in order, of the external-data file the graph reads its weights
     from; the page joins them and passes the result under ``onnx.external_data.location``.
+    ``sampling`` is ``sampling_schema``'s: the samplers' settings, from which the build renders
+    the pages' controls and the figures' labels (None for a site without the Python package).
     """
     listed = [onnx_file, *shards, *tokenizer.values(), *python_files]
     files = {rel: file_entry(root, rel) for rel in listed}
@@ -68,6 +88,7 @@ def build_manifest(root: Path, model: dict, onnx_file: str, shards: list, graph:
         "onnx": {"model": onnx_file, "external_data": external, "session_config": dict(SESSION_CONFIG), **graph},
         "tokenizer": tokenizer,
         "python": python_files,
+        "sampling": sampling,
         "files": files,
         "tools": tools,
     }

@@ -3,6 +3,7 @@ import http.server
 import json
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -111,3 +112,18 @@ def test_full_disk_while_writing_the_site(tiny_model, tiny_site, export_cache, t
                     file_limit=1_000_000)
     _assert_one_line_failure(result, out, "writing the site", "disk space")
     assert not list(tmp_path.glob(".out-*"))  # the staging directory is gone
+
+
+def test_a_bad_sampler_declaration_is_one_clear_build_error(tmp_path):
+    from export.manifest import sampling_schema
+
+    python = tmp_path / "python"
+    shutil.copytree(ROOT / "site_src" / "python", python)
+    params = python / "nexttoken/sampling/params.py"
+    text = params.read_text(encoding="utf-8")
+    params.write_text(text.replace("slider=(0, 2), step=0.05", "slider=(-1, 2), step=0.05", 1), encoding="utf-8")
+    with pytest.raises(BuildError, match=r"sampling schema .* failed to load: ValueError: Temperature: "
+                                         r"slider \(-1, 2\) must be two values in \[0, inf\]; fix") as err:
+        sampling_schema(python)
+    assert "\n" not in str(err.value)
+    assert sampling_schema(ROOT / "site_src" / "python")["fields"][0]["name"] == "temperature"

@@ -76,7 +76,7 @@ def _order(params):
         return HF
     if params.order == "webui":
         return WEBUI
-    listed = tuple(params.sampler_order)
+    listed = tuple(params.sampler_order or WEBUI)
     changes = ("logit_bias", "repetition_penalty", "presence_frequency_penalty", "dry")
     first = tuple(n for n in changes if n not in listed)
     return first + listed + tuple(n for n in WEBUI if n not in listed and n not in first)

@@ -1,12 +1,13 @@
-// The sampler controls: a slider and a number box per parameter (the main four shown, the
-// rest under "More samplers"), the pipeline order, and the presets.
-import { DEFAULTS, FIELDS, ORDERS, PRESETS, formatField, matchingPreset, parseField, presetParams, rangeText } from "./fields.js";
+// The sampler controls, built from the settings Python's SamplingParams declares (fields.js):
+// a slider and a number box per numeric setting, a select per choice, a text box for the
+// logit bias; group "top" beside the presets, "main" always shown, "more" under "More samplers".
+import { DEFAULTS, FIELDS, ORDER_FIELD, PRESETS, formatField, matchingPreset, parseField, presetParams, rangeText } from "./fields.js";
 import { el } from "./dom.js";
 
 /**
  * Build the controls into `root`. `visible`: a Set of names to show (parameter names,
- * "presets", "order"), or null for all. `onChange(params)` runs after every valid edit.
- * Returns {params(), set(params), disable(on)}.
+ * "presets"), or null for all. `onChange(params)` runs after every valid edit.
+ * Returns {params(), set(params)}.
  */
 export function buildControls(root, { idPrefix, vocab, visible, onChange }) {
   const shows = (name) => !visible || visible.has(name);
@@ -16,51 +17,61 @@ export function buildControls(root, { idPrefix, vocab, visible, onChange }) {
   const preset = el("select", { id: `${idPrefix}-preset` },
     el("option", { value: "" }, "Custom"),
     ...PRESETS.map((p) => el("option", { value: p.key }, p.label)));
-  const order = el("select", { id: `${idPrefix}-order` },
-    ...ORDERS.map(([key, label]) => el("option", { value: key }, label)));
-  const top = el("div", { class: "pg-control-row" },
-    shows("presets") ? field(`${idPrefix}-preset`, "Preset", preset) : null,
-    shows("order") ? field(`${idPrefix}-order`, "Pipeline order", order,
-      "Which library's order the samplers run in; it matters when temperature and truncation are both on.") : null);
-
-  const main = el("div", { class: "pg-control-grid" });
-  const more = el("div", { class: "pg-control-grid" });
+  const grids = { top: el("div", { class: "pg-control-row" }), main: el("div", { class: "pg-control-grid" }),
+    more: el("div", { class: "pg-control-grid" }) };
+  if (shows("presets")) grids.top.append(el("div", { class: "pg-field" }, el("label", { for: preset.id }, "Preset"), preset));
   for (const spec of FIELDS) {
-    const row = spec.kind === "bias" ? biasRow(spec) : numberRow(spec);
+    const row = spec.kind === "bias" ? biasRow(spec) : spec.kind === "choice" ? choiceRow(spec) : numberRow(spec);
     rows.set(spec.name, row);
-    if (!shows(spec.name)) row.element.hidden = true;
-    (spec.group === "main" ? main : more).append(row.element);
+    row.element.hidden = !shows(spec.name);
+    grids[spec.group].append(row.element);
   }
-  const moreBox = el("details", { class: "pg-more" }, el("summary", {}, "More samplers"), more);
-  if (![...rows.keys()].some((name) => fieldByGroup(name) === "more" && shows(name))) moreBox.hidden = true;
-  if (!FIELDS.some((f) => f.group === "main" && shows(f.name))) main.hidden = true;
-  root.append(top, main, moreBox);
+  const shown = (group) => FIELDS.some((f) => f.group === group && shows(f.name));
+  const moreBox = el("details", { class: "pg-more" }, el("summary", {}, "More samplers"), grids.more);
+  moreBox.hidden = !shown("more");
+  grids.main.hidden = !shown("main");
+  root.append(grids.top, grids.main, moreBox);
 
-  function field(id, label, control, help) {
-    const helpId = `${id}-help`;
-    if (help) control.setAttribute("aria-describedby", helpId);
-    return el("div", { class: "pg-field" }, el("label", { for: id }, label), control,
-      help ? el("small", { id: helpId, class: "pg-help" }, help) : null);
+  function ids(spec) {
+    const id = `${idPrefix}-${spec.name}`;
+    return { id, help: `${id}-help`, error: `${id}-error` };
+  }
+
+  // The help line, with the orders a sampler runs in when it does not run in all of them.
+  function help(spec, extra = "") {
+    const orders = ORDER_FIELD.choices.filter((c) => spec.orders?.includes(c.value));
+    const only = spec.orders && orders.length < ORDER_FIELD.choices.length
+      ? ` Runs in the ${orders.map((c) => c.label).join(" and ")} order only.` : "";
+    return el("small", { id: ids(spec).help, class: "pg-help" }, `${spec.help}${extra}${only}`);
+  }
+
+  function row(spec, control, extraHelp, wide = false) {
+    const error = el("span", { id: ids(spec).error, class: "pg-error", "aria-live": "polite" });
+    const element = el("div", { class: wide ? "pg-field pg-wide" : "pg-field", "data-field": spec.name },
+      el("label", { for: ids(spec).id }, spec.label), control, help(spec, extraHelp), error);
+    // Shows a parse result: its error, or nothing. True when the value is valid.
+    const report = (parsed, input) => {
+      error.textContent = parsed.error ?? "";
+      input.setAttribute("aria-invalid", parsed.error ? "true" : "false");
+      return !parsed.error;
+    };
+    return { element, report };
   }
 
   function numberRow(spec) {
-    const id = `${idPrefix}-${spec.name}`;
-    const number = el("input", { id, type: "number", step: String(spec.step), min: String(spec.min), inputmode: "decimal",
-      "aria-describedby": `${id}-help ${id}-error` });
+    const { id, help: helpId, error: errorId } = ids(spec);
+    const number = el("input", { id, type: "number", step: String(spec.step), inputmode: "decimal",
+      "aria-describedby": `${helpId} ${errorId}` });
+    if (spec.min !== -Infinity) number.min = String(spec.min);
     if (spec.max !== Infinity) number.max = String(spec.max);
-    const slider = el("input", { type: "range", min: String(spec.range[0]), max: String(spec.range[1]),
-      step: String(spec.step), "aria-label": `${spec.label} slider`, "aria-describedby": `${id}-help` });
-    const error = el("span", { id: `${id}-error`, class: "pg-error", "aria-live": "polite" });
-    const element = el("div", { class: "pg-field", "data-field": spec.name },
-      el("label", { for: id }, spec.label), el("div", { class: "pg-slider" }, slider, number),
-      el("small", { id: `${id}-help`, class: "pg-help" }, `${spec.help} Range ${rangeText(spec)}.`), error);
+    const slider = el("input", { type: "range", min: String(spec.slider[0]), max: String(spec.slider[1]),
+      step: String(spec.step), "aria-label": `${spec.label} slider`, "aria-describedby": helpId });
+    const { element, report } = row(spec, el("div", { class: "pg-slider" }, slider, number), ` Range ${rangeText(spec)}.`);
     // While typing, only valid values apply; the error shows once the edit is done.
     const commit = (text, from, quiet = false) => {
       const parsed = parseField(spec, text);
       if (parsed.error && quiet) return;
-      error.textContent = parsed.error ?? "";
-      number.setAttribute("aria-invalid", parsed.error ? "true" : "false");
-      if (parsed.error) return;
+      if (!report(parsed, number)) return;
       values[spec.name] = parsed.value;
       if (from !== number) number.value = formatField(spec, parsed.value);
       if (from !== slider) slider.value = String(parsed.value);
@@ -72,41 +83,54 @@ export function buildControls(root, { idPrefix, vocab, visible, onChange }) {
     const show = (value) => {
       number.value = formatField(spec, value);
       slider.value = String(value);
-      error.textContent = "";
-      number.setAttribute("aria-invalid", "false");
+      report({}, number);
     };
-    return { element, show, inputs: [number, slider] };
+    return { element, show };
+  }
+
+  function choiceRow(spec) {
+    const select = el("select", { id: ids(spec).id, "aria-describedby": ids(spec).help },
+      ...spec.choices.map((c) => el("option", { value: String(c.value) }, c.label)));
+    const { element } = row(spec, select, "");
+    select.addEventListener("change", () => {
+      values[spec.name] = parseField(spec, select.value).value;
+      changed();
+    });
+    return { element, show: (value) => { select.value = formatField(spec, value); } };
   }
 
   function biasRow(spec) {
-    const id = `${idPrefix}-${spec.name}`;
-    const input = el("input", { id, type: "text", spellcheck: "false", autocomplete: "off", placeholder: "id:bias, id:bias",
-      "aria-describedby": `${id}-help ${id}-error` });
-    const error = el("span", { id: `${id}-error`, class: "pg-error", "aria-live": "polite" });
-    const element = el("div", { class: "pg-field pg-wide", "data-field": spec.name },
-      el("label", { for: id }, spec.label), input, el("small", { id: `${id}-help`, class: "pg-help" }, spec.help), error);
+    const input = el("input", { id: ids(spec).id, type: "text", spellcheck: "false", autocomplete: "off",
+      placeholder: "id:bias, id:bias", "aria-describedby": `${ids(spec).help} ${ids(spec).error}` });
+    const { element, report } = row(spec, input, "", true);
     input.addEventListener("change", () => {
       const parsed = parseField(spec, input.value, vocab);
-      error.textContent = parsed.error ?? "";
-      input.setAttribute("aria-invalid", parsed.error ? "true" : "false");
-      if (parsed.error) return;
+      if (!report(parsed, input)) return;
       values[spec.name] = parsed.value;
       changed();
     });
-    const show = (value) => { input.value = formatField(spec, value); error.textContent = ""; };
-    return { element, show, inputs: [input] };
+    return { element, show: (value) => { input.value = formatField(spec, value); report({}, input); } };
+  }
+
+  // A sampler that does not run in the chosen order is dimmed (it still keeps its value).
+  function markOrder() {
+    for (const spec of FIELDS) {
+      const idle = spec.orders && !spec.orders.includes(values[ORDER_FIELD.name]);
+      rows.get(spec.name).element.classList.toggle("pg-idle", Boolean(idle));
+    }
   }
 
   function changed() {
     preset.value = matchingPreset(values) ?? "";
+    markOrder();
     onChange({ ...values });
   }
 
   function set(params) {
     Object.assign(values, DEFAULTS, params);
-    for (const [name, row] of rows) row.show(values[name]);
-    order.value = values.order;
+    for (const [name, control] of rows) control.show(values[name]);
     preset.value = matchingPreset(values) ?? "";
+    markOrder();
   }
 
   preset.addEventListener("change", () => {
@@ -115,19 +139,7 @@ export function buildControls(root, { idPrefix, vocab, visible, onChange }) {
     set(params);
     onChange({ ...values });
   });
-  order.addEventListener("change", () => { values.order = order.value; changed(); });
   set({});
 
-  return {
-    params: () => ({ ...values }),
-    set,
-    disable(on) {
-      for (const row of rows.values()) row.inputs.forEach((input) => { input.disabled = on; });
-      preset.disabled = order.disabled = on;
-    },
-  };
-}
-
-function fieldByGroup(name) {
-  return FIELDS.find((f) => f.name === name)?.group;
+  return { params: () => ({ ...values }), set };
 }

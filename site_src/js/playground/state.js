@@ -2,7 +2,7 @@
 // of embed.html): prompt, chosen token ids, sampling parameters, seed, bars. Reading is
 // forgiving: every field is checked on its own, and a bad one is dropped (with a note) while
 // the others still apply. Writing then reading gives back exactly the same state.
-import { DEFAULTS, FIELDS, ORDERS, formatField, parseField, parseSeed } from "./fields.js";
+import { DEFAULTS, FIELDS, formatField, parseField, parseSeed } from "./fields.js";
 
 export const MAX_PROMPT_CHARS = 50_000;
 export const MAX_TOKENS = 2048;
@@ -32,9 +32,6 @@ export function readState(text, { vocab }) {
     const value = take(field.name, (raw) => parseField(field, raw, vocab));
     if (value !== undefined) state.params[field.name] = value;
   }
-  const order = take("order", (raw) => (ORDERS.some(([key]) => key === raw) ? { value: raw }
-    : { error: `order must be ${ORDERS.map(([key]) => key).join(" or ")}` }));
-  if (order !== undefined) state.params.order = order;
   const seed = take("seed", parseSeed);
   if (seed !== undefined) state.seed = seed;
   const top = take("top", readTop);
@@ -53,7 +50,6 @@ export function writeState({ prompt, tokens, params, seed, top }) {
       query.set(field.name, formatField(field, value));
     }
   }
-  if (params?.order && params.order !== DEFAULTS.order) query.set("order", params.order);
   if (seed !== undefined && seed !== null) query.set("seed", String(seed));
   if (top !== undefined && top !== DEFAULT_TOP) query.set("top", String(top));
   return query.toString();

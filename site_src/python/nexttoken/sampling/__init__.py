@@ -7,10 +7,10 @@
 ``Prepared.result(params)`` is the compact form the page redraws from; ``Prepared.trace``
 shows what every stage removed. Semantics and sources: docs/sampling.md.
 """
-from .params import SamplingParams
+from .params import PARAMS, PRESETS, SamplingParams
 from .prepared import Prepared, distribution, prepare
 from .result import Result, StageTrace
 from .rng import Rng, greedy, sample
 
-__all__ = ["SamplingParams", "Prepared", "Result", "StageTrace", "Rng", "distribution",
+__all__ = ["PARAMS", "PRESETS", "SamplingParams", "Prepared", "Result", "StageTrace", "Rng", "distribution",
            "greedy", "prepare", "sample"]

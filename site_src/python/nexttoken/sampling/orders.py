@@ -21,8 +21,8 @@ temperature in its place), quadratic sampling, top-k, top-p, typical, epsilon, e
 top-a, min-p, Mirostat, XTC, no-repeat n-gram -- the logit bias first (webui sorts the
 processors it does not name to the front). Added here: top-nσ right before top-k.
 
-``custom`` -- ``sampler_order`` lists stage names (``params.STAGE_NAMES``); stages it does
-not list run after it in webui's order, except the logit-changing ones (bias, penalties,
+``custom`` -- ``sampler_order`` lists stage names (``params.STAGE_NAMES``; None: webui's
+order, where a reader starts reordering); stages it does not list run after it in webui's order, except the logit-changing ones (bias, penalties,
 DRY), which run first: this engine applies them before any truncation.
 """
 from . import adjust, filters
@@ -55,7 +55,7 @@ def names(params) -> tuple:
         return LLAMA_MIROSTAT if params.mirostat else LLAMA
     if params.order == "webui":
         return WEBUI
-    listed = params.sampler_order
+    listed = params.sampler_order or WEBUI
     first = [name for name in CHANGES_LOGITS if name not in listed]
     return tuple(first) + listed + tuple(n for n in WEBUI if n not in listed and n not in first)
 
