@@ -31,6 +31,12 @@ STAGE_NAMES = ("logit_bias", "repetition_penalty", "presence_frequency_penalty",
                "no_repeat_ngram", "temperature", "quadratic", "top_k", "top_p", "typical_p",
                "epsilon", "eta", "top_n_sigma", "tfs", "top_a", "min_p", "mirostat", "xtc")
 CHANGES_LOGITS = ("logit_bias", "repetition_penalty", "presence_frequency_penalty", "dry")
+# the stages a reader reorders, in webui's order (where a custom order starts)
+STAGE_CHOICES = tuple(Choice(name, label) for name, label in (
+    ("temperature", "Temperature"), ("quadratic", "Quadratic"), ("top_n_sigma", "Top-nσ"),
+    ("top_k", "Top-k"), ("top_p", "Top-p"), ("typical_p", "Typical-p"), ("epsilon", "Epsilon"),
+    ("eta", "Eta"), ("tfs", "Tail-free"), ("top_a", "Top-a"), ("min_p", "Min-p"),
+    ("mirostat", "Mirostat"), ("xtc", "XTC"), ("no_repeat_ngram", "No-repeat n-gram")))
 MIROSTAT_CHOICES = (Choice(0, "Off"), Choice(1, "Mirostat v1 (llama.cpp)", "v1"),
                     Choice(2, "Mirostat v2", "v2"))
 
@@ -139,7 +145,10 @@ class SamplingParams:
     smoothing_curve: float = setting(
         1.0, "Smoothing curve", "Quadratic sampling's curve: 1 is quadratic, up to 3 cubic.",
         low=1, high=3, slider=(1, 3), step=0.05, symbol="c")
-    sampler_order: tuple = None  # the custom order's stage names (None: webui's; orders.py)
+    sampler_order: tuple = setting(
+        None, "Custom order", "The order the samplers run in when the order is Custom (drag a "
+        "stage, or use its arrows); logit bias, penalties and DRY always run first.",
+        kind="stages", choices=STAGE_CHOICES, group="top", orders=("custom",))
 
     def __post_init__(self):
         for name, param in PARAMS.items():
