@@ -54,6 +54,20 @@ SETTINGS = {
                                                       order="llama.cpp"),
     "typical_p 0.9": lambda i: SamplingParams(typical_p=0.9 - i * 1e-4),
     "eta 1e-3": lambda i: SamplingParams(eta=1e-3 + i * 1e-6),
+    # the samplers of issue 17 (webui's and llama.cpp's suggested settings where they have one)
+    "DRY 0.8/1.75/2": lambda i: SamplingParams(dry_multiplier=0.8 + i * 1e-3),
+    "XTC 0.1, probability 1": lambda i: SamplingParams(xtc_threshold=0.1 + i * 1e-4,
+                                                       xtc_probability=1.0),
+    "Mirostat v2, tau 5": lambda i: SamplingParams(mirostat=2, mirostat_tau=5.0 + i * 1e-3),
+    "Mirostat v1, tau 5 (llama.cpp)": lambda i: SamplingParams(
+        mirostat=1, mirostat_tau=5.0 + i * 1e-3, order="llama.cpp"),
+    "dynamic temperature 1 +- 0.5": lambda i: SamplingParams(dynatemp_range=0.5 + i * 1e-3),
+    "top_a 0.2": lambda i: SamplingParams(top_a=0.2 + i * 1e-4),
+    "tfs 0.95": lambda i: SamplingParams(tfs=0.95 - i * 1e-4),
+    "quadratic 0.3": lambda i: SamplingParams(smoothing_factor=0.3 + i * 1e-3),
+    "webui order, new ones on": lambda i: SamplingParams(
+        temperature=0.8 + i * 1e-3, min_p=0.02, dry_multiplier=0.8, xtc_probability=0.5,
+        top_a=0.1, tfs=0.97, smoothing_factor=0.2, order="webui"),
 }
 
 

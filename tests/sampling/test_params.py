@@ -26,7 +26,7 @@ BAD = [
     ("top_k", 2.0, "top_k must be an integer >= 0, got 2.0"),
     ("top_k", False, "top_k must be an integer >= 0, got False"),
     ("no_repeat_ngram_size", 1.5, "no_repeat_ngram_size must be an integer >= 0"),
-    ("order", "vllm", "order must be one of 'hf', 'llama.cpp', got 'vllm'"),
+    ("order", "vllm", "order must be one of 'hf', 'llama.cpp', 'webui', 'custom', got 'vllm'"),
     ("seed", -3, "seed must be None or an integer >= 0, got -3"),
     ("seed", True, "seed must be None or an integer >= 0"),
     ("logit_bias", [1, 2], "logit_bias must be a dict"),

@@ -7,10 +7,12 @@ import pytest
 
 from nexttoken.sampling import PARAMS, PRESETS, SamplingParams, prepare
 from nexttoken.sampling.params import ORDERS, schema
+from nexttoken.sampling.carry import Carries, Carry
 from nexttoken.sampling.schema import Param
 
 LOGITS = [3 * math.sin(i * 1.7) + 0.01 * i for i in range(200)]
-HISTORY = [5, 7, 9, 5, 7, 9, 5, 11]
+LOGITS[2], LOGITS[40], LOGITS[77] = 8.0, 7.7, 7.0  # top choices for XTC to exclude
+HISTORY = [5, 7, 11] * 4 + [5, 7]  # a long repeat for DRY (9 would be one of its breakers)
 
 
 def on_value(name, param):
@@ -29,22 +31,32 @@ def on_value(name, param):
 
 
 def outcome(settings):
-    """What a setting can change: the stages that ran and the final distribution."""
+    """What a setting can change: the stages that ran, the final distribution, and the state
+    it carries to the next token (Mirostat's mu). XTC's draw is 0: it acts whenever it is on."""
     prepared = prepare(LOGITS, HISTORY)
     params = SamplingParams(**settings)
-    return [s.name for s in prepared.trace(params)], prepared.distribution(params)
+    result = prepared.result(params, Carry(0.0))
+    carries = Carries(0)
+    carries.chose(result, params, result.kept_ids()[0], Carry(0.0))
+    return ([s.name for s in prepared.trace(params, Carry(0.0))], result.distribution(),
+            carries.after)
 
 
-SAMPLERS = [name for name in PARAMS if name != "order"]
+# sampler_order belongs to the order choice "custom" (tests/sampling/test_orders_more.py)
+SAMPLERS = [name for name in PARAMS if name not in ("order", "sampler_order")]
 
 
 @pytest.mark.parametrize("name", SAMPLERS)
 @pytest.mark.parametrize("order", ORDERS)
 def test_each_sampler_runs_in_exactly_the_orders_it_declares(name, order):
-    """Alone, and with every other sampler on (a setting may act only beside another one)."""
+    """Alone, with every other sampler on, and with its family on (a setting may act only
+    beside another one)."""
     declared = PARAMS[name].orders or ORDERS
     changed = []
-    for others in ({}, {n: on_value(n, PARAMS[n]) for n in SAMPLERS if n != name}):
+    family = name.split("_")[0]  # dry_base acts only with dry_multiplier on, and so on
+    for others in ({}, {n: on_value(n, PARAMS[n]) for n in SAMPLERS if n != name},
+                   {n: on_value(n, PARAMS[n]) for n in SAMPLERS
+                    if n != name and n.split("_")[0] == family}):
         off = outcome({**others, "order": order})
         on = outcome({**others, name: on_value(name, PARAMS[name]), "order": order})
         changed.append(on != off)
@@ -55,7 +67,7 @@ def test_each_sampler_runs_in_exactly_the_orders_it_declares(name, order):
 
 
 def test_every_default_validates_and_turns_its_sampler_off():
-    assert outcome({}) == ([], prepare(LOGITS, HISTORY).distribution(SamplingParams()))
+    assert outcome({}) == ([], prepare(LOGITS, HISTORY).distribution(SamplingParams()), [None])
     for name, param in PARAMS.items():
         default = getattr(SamplingParams(), name)
         assert param.check(name, default) == default
@@ -68,7 +80,7 @@ def test_the_json_schema_is_plain_json_with_every_declared_fact():
     temperature = fields["temperature"]
     assert temperature == {"name": "temperature", "label": "Temperature", "help": PARAMS["temperature"].help,
                            "kind": "real", "default": 1.0, "group": "main", "symbol": "T",
-                           "orders": ["hf", "llama.cpp"], "min": 0, "max": None, "min_open": False,
+                           "orders": list(ORDERS), "min": 0, "max": None, "min_open": False,
                            "max_open": False, "slider": [0, 2], "step": 0.05}
     assert fields["typical_p"]["min_open"] and fields["epsilon"]["max_open"]
     assert [c["value"] for c in fields["order"]["choices"]] == list(ORDERS)

@@ -21,7 +21,8 @@ export function buildControls(root, { idPrefix, vocab, visible, onChange }) {
     more: el("div", { class: "pg-control-grid" }) };
   if (shows("presets")) grids.top.append(el("div", { class: "pg-field" }, el("label", { for: preset.id }, "Preset"), preset));
   for (const spec of FIELDS) {
-    const row = spec.kind === "bias" ? biasRow(spec) : spec.kind === "choice" ? choiceRow(spec) : numberRow(spec);
+    const row = spec.kind === "bias" ? biasRow(spec) : spec.kind === "choice" ? choiceRow(spec)
+      : spec.kind === "stages" ? stagesRow(spec) : numberRow(spec);
     rows.set(spec.name, row);
     row.element.hidden = !shows(spec.name);
     grids[spec.group].append(row.element);
@@ -112,15 +113,61 @@ export function buildControls(root, { idPrefix, vocab, visible, onChange }) {
     return { element, show: (value) => { input.value = formatField(spec, value); report({}, input); } };
   }
 
-  // A sampler that does not run in the chosen order is dimmed (it still keeps its value).
+  // A custom order: the stages as a list, reordered by dragging or by each stage's up/down
+  // buttons (keyboard: Tab to a button, Enter or Space; focus follows the stage).
+  function stagesRow(spec) {
+    const list = el("ol", { id: ids(spec).id, class: "pg-order-list", "aria-describedby": ids(spec).help });
+    const { element } = row(spec, list, "", true);
+    const current = () => values[spec.name] ?? spec.choices.map((c) => c.value);
+    const label = (name) => spec.choices.find((c) => c.value === name)?.label ?? name;
+    let dragged = null;
+    function render() {
+      const order = current();
+      list.replaceChildren(...order.map((name, i) => {
+        const up = el("button", { type: "button", "data-move": "up", "aria-label": `Move ${label(name)} up`, disabled: i === 0 }, "↑");
+        const down = el("button", { type: "button", "data-move": "down", "aria-label": `Move ${label(name)} down`,
+          disabled: i === order.length - 1 }, "↓");
+        up.addEventListener("click", () => move(i, i - 1, "up"));
+        down.addEventListener("click", () => move(i, i + 1, "down"));
+        const item = el("li", { draggable: "true", "data-stage": name }, el("span", {}, label(name)), up, down);
+        item.addEventListener("dragstart", (event) => { dragged = i; event.dataTransfer.setData("text/plain", name); });
+        item.addEventListener("dragover", (event) => event.preventDefault());
+        item.addEventListener("drop", (event) => { event.preventDefault(); if (dragged !== null) move(dragged, i); dragged = null; });
+        return item;
+      }));
+    }
+    function move(from, to, direction) {
+      const order = [...current()];
+      const [stage] = order.splice(from, 1);
+      order.splice(to, 0, stage);
+      values[spec.name] = order;
+      render();
+      if (direction) {
+        const buttons = list.querySelectorAll(`[data-stage="${stage}"] button`);
+        const target = [...buttons].find((b) => b.dataset.move === direction && !b.disabled) ?? [...buttons].find((b) => !b.disabled);
+        target?.focus();
+      }
+      changed();
+    }
+    render();
+    return { element, show: render };
+  }
+
+  // A sampler that does not run in the chosen order is dimmed (it still keeps its value);
+  // the custom order's list shows only when the order is custom.
   function markOrder() {
     for (const spec of FIELDS) {
       const idle = spec.orders && !spec.orders.includes(values[ORDER_FIELD.name]);
       rows.get(spec.name).element.classList.toggle("pg-idle", Boolean(idle));
+      if (spec.kind === "stages") rows.get(spec.name).element.hidden = Boolean(idle) || !shows(spec.name);
     }
   }
 
   function changed() {
+    // Python refuses a custom order with another order: it is dropped when the order changes
+    for (const spec of FIELDS) {
+      if (spec.kind === "stages" && !spec.orders.includes(values[ORDER_FIELD.name])) values[spec.name] = null;
+    }
     preset.value = matchingPreset(values) ?? "";
     markOrder();
     onChange({ ...values });

@@ -44,6 +44,7 @@ function same(a, b) {
 export function parseField(field, text, vocab) {
   const raw = String(text ?? "").trim();
   if (field.kind === "bias") return parseBias(raw, vocab);
+  if (field.kind === "stages") return parseStages(field, raw);
   if (field.kind === "choice") {
     const choice = field.choices.find((c) => String(c.value) === raw);
     return choice ? { value: choice.value } : { error: `${field.label} must be ${field.choices.map((c) => c.value).join(" or ")}` };
@@ -93,7 +94,19 @@ export function formatBias(bias) {
 /** A value as text that parses back to exactly the same number (or bias, or choice). */
 export function formatField(field, value) {
   if (field.kind === "bias") return formatBias(value);
+  if (field.kind === "stages") return value ? value.join(",") : "";
   return String(value);
+}
+
+/** A custom order: comma-separated stage names, each once ("" is the default order). */
+function parseStages(field, raw) {
+  if (raw === "") return { value: null };
+  const names = raw.split(",").map((name) => name.trim());
+  const known = field.choices.map((c) => c.value);
+  const bad = names.find((name) => !known.includes(name));
+  if (bad !== undefined) return { error: `${field.label}: "${clip(bad)}" is not a stage (stages: ${known.join(", ")})` };
+  if (new Set(names).size !== names.length) return { error: `${field.label} lists a stage twice` };
+  return { value: names };
 }
 
 export function parseSeed(text) {

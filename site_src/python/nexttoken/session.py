@@ -18,6 +18,7 @@ import math
 from dataclasses import replace
 
 from nexttoken.sampling import FixedDraw, Rng, SamplingParams, sample
+from nexttoken.sampling.carry import Carries
 from nexttoken.step import Step
 
 # When the window is full, keep this share of it, so that a re-prefill buys room for many
@@ -47,6 +48,7 @@ class Session:
         self._cached = None     # (start, length) the worker's KV cache holds, or None
         self._pending = None    # what plan() asked the worker to run
         self.notices = []
+        self.carries = Carries(0)  # XTC's draws and Mirostat's mu per position (carry.py)
         self.set_seed(seed)
         if self.start:
             self.notices.append(
@@ -60,6 +62,7 @@ class Session:
         rng = Rng(seed)
         self.seed = rng.seed
         self._rng, self._draws = rng, []
+        self.carries.set_seed(self.seed)
 
     def _draw(self, index: int) -> float:
         while len(self._draws) <= index:
@@ -96,6 +99,7 @@ class Session:
         if self._pending is None:
             raise ValueError("observe() without plan(): ask plan() what to run first")
         self._cached, self._pending = self._pending, None
+        prepared.carry = self.carries.at(len(self.records))
         self.current = Step(prepared)
 
     def forget_cache(self):
@@ -118,6 +122,7 @@ class Session:
         else:
             raise ValueError(f"unknown step kind {kind!r}: use 'sample', 'greedy' or 'pick'")
         record = self._record(step, token, kind, probs, result)
+        self.carries.chose(result, params, token, step.prepared.carry)
         step.prepared.forget_windows()  # kept for undo: drop the per-token weights
         self._past.append((step, self.start))
         if len(self._past) > KEEP_STEPS:  # drop the oldest kept step's data, keep its window
@@ -157,6 +162,7 @@ class Session:
             return None
         self.current, self.start = self._past.pop()
         self.history.pop()
+        self.carries.undo()
         # The KV cache holds the removed token; re-reading the window is always correct.
         self._cached = None
         return self.records.pop()

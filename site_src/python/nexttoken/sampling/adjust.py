@@ -82,5 +82,9 @@ class NoRepeatNGram:
         self.size = size
 
     def apply(self, state):
-        for token in state.prepared.banned(self.size):
+        banned = state.prepared.banned(self.size)
+        if state.view is not None:  # after truncations (text-generation-webui's order)
+            state.ban(banned)
+            return
+        for token in banned:
             state.move(token, NEG_INF)

@@ -1,40 +1,37 @@
-"""The sampler chain: the stages in transformers' order or in llama.cpp's, and their state.
+"""The sampler chain and the state that flows through it (the orders are built in orders.py).
 
 Like llama.cpp's ``llama_sampler_chain`` (and transformers' ``LogitsProcessorList``), a chain
 is itself a stage: ``apply(state)`` runs its stages in order. Only active stages are added,
 as both engines do. The final pick is separate (``rng.sample``).
 
-transformers (``GenerationMixin._get_logits_processor`` with ``do_sample=True``):
-    sequence bias, repetition penalty, no-repeat n-gram, then temperature, top-k, top-p,
-    min-p, typical, epsilon, eta.
-    Added here: presence/frequency right after the repetition penalty (both are penalties on
-    the history), and top-nσ right after temperature, as the first truncation, where
-    llama.cpp also puts it.
-llama.cpp (``common_params_sampling::samplers`` default, built by ``common_sampler_init``):
-    logit bias, penalties (last 64 ids), [dry], top-nσ, top-k, typical, top-p, min-p, [xtc],
-    temperature. Added here: no-repeat n-gram in DRY's place, epsilon and eta in XTC's.
+The orders (transformers', llama.cpp's, text-generation-webui's and a custom one) are
+built by ``orders.build_chain``.
 """
 import math
 from functools import partial
 
-from . import adjust, filters
-from .typical import Typical
+from . import adjust
+from .carry import Carry
+from .dry import Dry
 from .result import Result
 from .window import Window
-
-LLAMA_PENALTY_LAST_N = 64  # llama.cpp's default penalty window (common_params_sampling)
 
 
 class State:
     """What flows through the chain: moved logits, then a View with a kept window."""
 
-    def __init__(self, prepared):
+    def __init__(self, prepared, carry=None):
         self.prepared = prepared
+        self.carry = carry or prepared.carry or Carry()
         self.moved = {}
         self.view = None
         self.lo = self.hi = 0
         self.temperature = 1.0
         self.greedy = False
+        self.extra = 0          # -inf entries llama.cpp's candidate array still holds
+        self.tensor = True      # transformers' world: the array is the whole vocabulary
+        self.mirostat = None    # (lo, hi, T) before and (lo, hi) after Mirostat's cut
+        self.banned_late = []   # ids a ban after the View was built removed (webui order)
         self._window = None
 
     def logit(self, token: int) -> float:
@@ -51,17 +48,49 @@ class State:
         if self.view is None:
             self.view = self.prepared.view(self.moved)
             self.lo, self.hi = 0, len(self.view)
+            self.extra = self.prepared.n - len(self.view)
 
-    def keep(self, lo: int, hi: int):
+    def keep(self, lo: int, hi: int, resize=True):
+        """Keep the run [lo, hi). ``resize``: llama.cpp drops the others from its array (else
+        they stay in it; the stage adds them to ``extra`` if they stay as -inf entries)."""
         self.lo, self.hi = lo, hi
+        if resize:
+            self.extra = 0
+
+    def size(self) -> int:
+        """How many candidates the engine's array holds here: the whole vocabulary in
+        transformers' world (removed tokens are -inf entries), in llama.cpp's the kept run
+        and the -inf entries no stage has dropped."""
+        return self.prepared.n if self.tensor else self.hi - self.lo + self.extra
+
+    def ban(self, tokens):
+        """Mask ``tokens`` after the View is built (text-generation-webui runs no-repeat
+        n-gram last): the run loses them and is still a run of the View without them."""
+        view, lo, hi = self.view, self.lo, self.hi
+        inside = set(view.ids_between(lo, hi)) & set(tokens)
+        if not inside:
+            self.banned_late = []
+            return
+        if hasattr(view, "without"):
+            self.view, dropped = view.without(inside)
+        else:
+            dropped = len(inside)
+            for token in inside:
+                self.moved[token] = -math.inf
+            self.view = self.prepared.view(self.moved)
+        self.hi = hi - dropped
+        self._window = None
+        self.banned_late = sorted(inside)
+        if self.hi == self.lo:
+            raise ValueError("every token is masked (-inf): nothing is left to sample from")
 
     def window(self) -> Window:
         key = (self.lo, self.hi, self.temperature)
-        if self._window is None or self._window[0] != key:
+        if self._window is None or self._window[0] != key or self._window[1].view is not self.view:
             old = self._window
             # after a head truncation, the new window reuses the sums of the old one
             head = old and (old[0][0], old[0][2]) == (self.lo, self.temperature) \
-                and self.hi < old[0][1]
+                and self.hi < old[0][1] and old[1].view is self.view
             window = self.prepared.window(self.view, *key, old[1] if head else None)
             self._window = (key, window)
         return self._window[1]
@@ -78,17 +107,23 @@ class Chain:
 
     name = "chain"
 
-    def __init__(self, stages):
+    def __init__(self, stages, tensor=True):
         self.stages = list(stages)
+        self.tensor = tensor
 
     def apply(self, state):
+        state.tensor = self.tensor
         for stage in self.stages:
             _run(stage, state)
 
     def trace(self, state):
         """Run the stages, yielding (name, removed ids, Result after) for each."""
+        state.tensor = self.tensor
         for stage in self.stages:
-            if isinstance(stage, _ADJUSTERS):
+            if isinstance(stage, _ADJUSTERS) and state.view is not None:  # a late ban
+                stage.apply(state)
+                yield stage.name, list(state.banned_late), state.result()
+            elif isinstance(stage, _ADJUSTERS):
                 before = set(t for t, v in state.moved.items() if v == -math.inf)
                 stage.apply(state)
                 removed = [t for t, v in state.moved.items()
@@ -111,7 +146,7 @@ def _cut_ids(view, lo: int, new_lo: int, new_hi: int, hi: int) -> list:
 
 
 _ADJUSTERS = (adjust.LogitBias, adjust.RepetitionPenalty, adjust.PresenceFrequency,
-              adjust.LlamaPenalties, adjust.NoRepeatNGram)
+              adjust.LlamaPenalties, adjust.NoRepeatNGram, Dry)
 
 
 def _run(stage, state):
@@ -120,75 +155,8 @@ def _run(stage, state):
     stage.apply(state)
 
 
-def build_chain(params, prepared) -> Chain:
-    """The active stages for ``params`` in ``params.order``."""
-    if params.order == "hf":
-        return Chain(_hf_stages(params, prepared))
-    return Chain(_llama_stages(params, prepared))
+def is_adjuster(stage) -> bool:
+    """Whether ``stage`` changes logits (runs before the View is built)."""
+    return isinstance(stage, _ADJUSTERS)
 
 
-def _history_stages(params, prepared, llama):
-    stages = []
-    if params.logit_bias:
-        stages.append(adjust.LogitBias(params.logit_bias))
-    if prepared.history:
-        if llama and params.penalizes:
-            stages.append(adjust.LlamaPenalties(params.repetition_penalty,
-                                                params.presence_penalty,
-                                                params.frequency_penalty,
-                                                LLAMA_PENALTY_LAST_N))
-        if not llama and params.repetition_penalty != 1.0:
-            stages.append(adjust.RepetitionPenalty(params.repetition_penalty))
-        if not llama and (params.presence_penalty or params.frequency_penalty):
-            stages.append(adjust.PresenceFrequency(params.presence_penalty,
-                                                   params.frequency_penalty))
-        if params.no_repeat_ngram_size:
-            stages.append(adjust.NoRepeatNGram(params.no_repeat_ngram_size))
-    return stages
-
-
-def _truncations(params, style):
-    stages = []
-    if params.top_n_sigma > 0:
-        stages.append(filters.TopNSigma(params.top_n_sigma))
-    if params.top_k:
-        stages.append(filters.TopK(params.top_k, style))
-    return stages
-
-
-def _hf_stages(params, prepared):
-    stages = _history_stages(params, prepared, llama=False)
-    if params.temperature != 1.0:
-        stages.append(filters.Temperature(params.temperature))
-    stages += _truncations(params, "hf")
-    if params.top_p < 1.0:
-        stages.append(filters.TopP(params.top_p, "hf"))
-    if params.min_p > 0.0:
-        stages.append(filters.MinP(params.min_p, "hf"))
-    if params.typical_p < 1.0:
-        stages.append(Typical(params.typical_p, "hf"))
-    return stages + _entropy_cuts(params)
-
-
-def _llama_stages(params, prepared):
-    stages = _history_stages(params, prepared, llama=True)
-    stages += _truncations(params, "llama.cpp")
-    if params.typical_p < 1.0:
-        stages.append(Typical(params.typical_p, "llama.cpp"))
-    if params.top_p < 1.0:
-        stages.append(filters.TopP(params.top_p, "llama.cpp"))
-    if params.min_p > 0.0:
-        stages.append(filters.MinP(params.min_p, "llama.cpp"))
-    stages += _entropy_cuts(params)
-    if params.temperature != 1.0:
-        stages.append(filters.Temperature(params.temperature))
-    return stages
-
-
-def _entropy_cuts(params):
-    stages = []
-    if params.epsilon > 0.0:
-        stages.append(filters.Epsilon(params.epsilon))
-    if params.eta > 0.0:
-        stages.append(filters.Eta(params.eta))
-    return stages

@@ -22,7 +22,10 @@ class Temperature:
         if self.temperature == 0.0:
             lo, hi = state.lo, state.hi
             end = state.view.tie_end(lo, hi)
-            state.keep(end - 1, end)  # ties run by id descending: the lowest id is last
+            # ties run by id descending: the lowest id is last; llama.cpp keeps the others
+            # as -inf entries
+            state.keep(end - 1, end, resize=False)
+            state.extra += hi - lo - 1
             state.greedy = True
         else:
             state.temperature = self.temperature
@@ -40,6 +43,7 @@ class TopK:
     def apply(self, state):
         lo, hi = state.lo, state.hi
         if self.k >= hi - lo:
+            state.extra = min(state.extra, self.k - (hi - lo))  # llama.cpp keeps min(k, size)
             return
         last = lo + self.k - 1
         state.keep(lo, state.view.tie_end(last, hi) if self.style == "hf" else last + 1)
@@ -151,4 +155,6 @@ class TopNSigma:
             mean = math.fsum(values) / len(values)
             sigma = math.sqrt(math.fsum((v - mean) * (v - mean) for v in values) / len(values))
             top = values[0]
-        state.keep(lo, max(view.first_below(top - self.n * sigma, lo, hi), lo + 1))
+        end = max(view.first_below(top - self.n * sigma, lo, hi), lo + 1)
+        state.keep(lo, end, resize=False)  # llama.cpp sets them to -inf and keeps them
+        state.extra += hi - end

@@ -12,7 +12,9 @@ from itertools import repeat
 from operator import mul, neg, sub, truediv
 
 from .buckets import Bands
-from .chain import State, build_chain
+from .chain import State
+from .dry import match_lengths
+from .orders import build_chain
 from .result import Result, StageTrace
 from .view import Holes, View
 from .window import Window
@@ -97,6 +99,8 @@ class Prepared:
         self._windows = {}
         self._counts = {}
         self._banned = {}
+        self._dry = {}
+        self.carry = None  # the Carry of this position (sampling.carry); a session sets it
 
     def _check_history(self, history) -> list:
         if hasattr(history, "to_py"):
@@ -110,19 +114,22 @@ class Prepared:
 
     # --- the public answers -------------------------------------------------------------
 
-    def result(self, params) -> Result:
-        """The final kept window for ``params`` (compact; use ``.distribution()`` for a list)."""
-        state = State(self)
+    def result(self, params, carry=None) -> Result:
+        """The final kept window for ``params`` (compact; use ``.distribution()`` for a list).
+        ``carry``: XTC's draw and Mirostat's mu for this position (default ``self.carry``)."""
+        state = State(self, carry)
         build_chain(params, self).apply(state)
-        return state.result()
+        result = state.result()
+        result.mirostat = state.mirostat
+        return result
 
-    def distribution(self, params) -> list:
+    def distribution(self, params, carry=None) -> list:
         """Final probabilities over the whole vocabulary: exactly 0.0 for removed tokens."""
-        return self.result(params).distribution()
+        return self.result(params, carry).distribution()
 
-    def trace(self, params) -> list:
+    def trace(self, params, carry=None) -> list:
         """One StageTrace per active stage: its name, the ids it removed, the result after it."""
-        state = State(self)
+        state = State(self, carry)
         return [StageTrace(*entry) for entry in build_chain(params, self).trace(state)]
 
     # --- lookups used by the stages -----------------------------------------------------
@@ -148,6 +155,12 @@ class Prepared:
                 self._banned[size] = []
         return self._banned[size]
 
+    def dry_lengths(self, breakers: tuple) -> dict:
+        """DRY's {token: repeat length} for the history (see dry.py), cached per breakers."""
+        if breakers not in self._dry:
+            self._dry[breakers] = match_lengths(self.history, frozenset(breakers))
+        return self._dry[breakers]
+
     def view(self, moved: dict) -> View:
         """The View for these moved logits (a few are cached: sliders rarely move them)."""
         key = tuple(sorted(moved.items()))
@@ -168,7 +181,8 @@ class Prepared:
         """
         key = (view, lo, hi, temperature)
         window = self._windows.get(key)
-        if window is None or (not window.fast and hi - lo > self.fast_above and self._bands):
+        if window is None or (not window.fast and hi - lo > self.fast_above and self._bands
+                              and view.banded):
             window = parent.head(hi) if parent else Window(view, lo, hi, temperature)
             if len(self._windows) >= WINDOWS_KEPT:
                 self._windows.pop(next(iter(self._windows)))

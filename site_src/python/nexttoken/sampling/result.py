@@ -22,6 +22,21 @@ class Result:
         self.view, self.lo, self.hi = view, lo, hi
         self.temperature, self.greedy = temperature, greedy
         self._window = window  # the chain's Window of this run, when it made one
+        self.mirostat = None   # (view, lo, hi, T) before Mirostat's cut and (lo, hi) after
+
+    def mirostat_probability(self, token: int) -> float:
+        """``token``'s probability in Mirostat's output (what llama.cpp's update reads), else
+        in its input; 0.0 when Mirostat did not see it."""
+        view, lo0, hi0, temperature, lo1, hi1 = self.mirostat
+        for lo, hi in ((lo1, hi1), (lo0, hi0)):
+            ids = view.ids_between(lo, hi)
+            if token in ids:
+                if hi - lo == 1:
+                    return 1.0
+                window = view.prepared.window(view, lo, hi, temperature)
+                value = view.values[lo + ids.index(token)]
+                return math.exp((value - window.ref) / temperature) / window.total()
+        return 0.0
 
     @property
     def size(self) -> int:
@@ -75,7 +90,7 @@ class Result:
             out = [0.0] * n
             out[view.ids[lo]] = 1.0
             return out
-        if lo == 0 and hi == len(view) and self.temperature == 1.0:
+        if view.banded and lo == 0 and hi == len(view) and self.temperature == 1.0:
             if not view.moved:
                 return list(view.prepared.softmax())
             if self.window().fast:

@@ -9,7 +9,7 @@ the JSON the build writes into manifest.json (docs/parameters.md follows one thr
 import math
 from dataclasses import dataclass, field, fields
 
-KINDS = ("real", "integer", "choice", "bias")
+KINDS = ("real", "integer", "choice", "bias", "stages")  # stages: an ordered list of choices
 GROUPS = ("top", "main", "more")  # beside the presets; always shown; under "More samplers"
 
 
@@ -75,6 +75,8 @@ class Param:
             return value
         if self.kind == "bias":
             return _bias(name, value)
+        if self.kind == "stages":  # SamplingParams checks the list itself (params._stage_order)
+            return value
         if self.kind == "integer":
             if not isinstance(value, int) or isinstance(value, bool) or not self._inside(value):
                 raise ValueError(f"{name} must be an integer {self._in()}, got {value!r}")
@@ -114,7 +116,7 @@ def describe(cls, order_name: str) -> list:
             finite = lambda x: x if math.isfinite(x) else None  # noqa: E731
             entry.update(min=finite(p.low), max=finite(p.high), min_open=p.low_open,
                          max_open=p.high_open, slider=list(p.slider), step=p.step)
-        if p.kind == "choice":
+        if p.kind in ("choice", "stages"):
             entry["choices"] = [{"value": c.value, "label": c.label, "short": c.short or c.label}
                                 for c in p.choices]
         out.append(entry)

@@ -9,7 +9,8 @@ is stable (top-p is the one stage whose result depends on it).
 """
 import math
 from bisect import bisect_left, bisect_right
-from operator import mul
+from itertools import repeat
+from operator import mul, sub, truediv
 
 NEG_INF = -math.inf
 
@@ -47,6 +48,8 @@ class Holes:
 
 class View:
     """Finite candidate logits ``values`` (descending) with their ``ids``; see module doc."""
+
+    banded = True  # its windows may use the band index (a rewritten view's may not)
 
     def __init__(self, prepared, moved: dict):
         self.prepared = prepared
@@ -190,10 +193,10 @@ def scaled_weights(values, a, b, temperature, ref):
     (transformers computes exp(v/T - ref/T); subtracting first cannot overflow at tiny T and
     differs only in the last bits.)
     """
-    exp = math.exp
-    if temperature == 1.0:
-        return [exp(v - ref) for v in values[a:b]]
-    return [exp((v - ref) / temperature) for v in values[a:b]]
+    shifted = map(sub, values[a:b], repeat(ref))
+    if temperature != 1.0:
+        shifted = map(truediv, shifted, repeat(temperature))
+    return list(map(math.exp, shifted))
 
 
 def dot(a, b) -> float:

@@ -26,7 +26,8 @@ class Window:
         self.view, self.lo, self.hi, self.temperature = view, lo, hi, temperature
         self.ref = view.values[lo]  # the window's top logit: weights are exp((v - ref) / T)
         prepared = view.prepared
-        self.fast = hi - lo > prepared.fast_above and prepared.bands(need=True) is not None
+        self.fast = view.banded and hi - lo > prepared.fast_above \
+            and prepared.bands(need=True) is not None
         self._weights = None
         self._pieces = None
         self._total = None
