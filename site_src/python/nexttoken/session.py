@@ -17,7 +17,7 @@ again on what is left (a "re-prefill").
 import math
 from dataclasses import replace
 
-from nexttoken.sampling import FixedDraw, Rng, SamplingParams, sample
+from nexttoken.sampling import FixedDraw, Rng, SamplingParams, quick, sample
 from nexttoken.sampling.carry import Carries
 from nexttoken.step import Step
 
@@ -94,13 +94,12 @@ class Session:
             f"The context window ({self.n_ctx:,} tokens) is full: the oldest "
             f"{self.start - old:,} tokens slid out and the model re-read the last {keep:,}.")
 
-    def observe(self, prepared):
-        """Store the model's answer to the last ``plan`` (a ``Prepared`` of its logits)."""
+    def observe(self, logits: list):
+        """Store the model's answer to the last ``plan``: its logits, a list of floats."""
         if self._pending is None:
             raise ValueError("observe() without plan(): ask plan() what to run first")
         self._cached, self._pending = self._pending, None
-        prepared.carry = self.carries.at(len(self.records))
-        self.current = Step(prepared)
+        self.current = Step(logits, self.history[self.start:], self.carries.at(len(self.records)))
 
     def forget_cache(self):
         """The worker lost its KV cache (say, a failed run): the next plan re-reads all."""
@@ -111,26 +110,43 @@ class Session:
     def choose(self, kind: str, params: SamplingParams, token=None) -> dict:
         """Append a token: "sample" (seeded draw), "greedy", or "pick" (``token``)."""
         step = self._need_step()
-        result = step.prepared.result(params)
-        probs = result.distribution()
-        if kind == "sample":
-            token = sample(probs, FixedDraw(self._draw(len(self.records))))
-        elif kind == "greedy":
-            token = step.prepared.result(replace(params, temperature=0.0)).kept_ids()[0]
-        elif kind == "pick":
-            token = self._check_token(token)
-        else:
-            raise ValueError(f"unknown step kind {kind!r}: use 'sample', 'greedy' or 'pick'")
-        record = self._record(step, token, kind, probs, result)
-        self.carries.chose(result, params, token, step.prepared.carry)
-        step.prepared.forget_windows()  # kept for undo: drop the per-token weights
+        record = self._quick_sample(step, params) if kind == "sample" else None
+        if record is None:
+            result = step.prepared.result(params)
+            probs = result.distribution()
+            if kind == "sample":
+                token = sample(probs, FixedDraw(self._draw(len(self.records))))
+            elif kind == "greedy":
+                token = step.prepared.result(replace(params, temperature=0.0)).kept_ids()[0]
+            elif kind == "pick":
+                token = self._check_token(token)
+            else:
+                raise ValueError(f"unknown step kind {kind!r}: use 'sample', 'greedy' or 'pick'")
+            record = self._record(step, token, kind, probs[token], result.top(ALTERNATIVES))
+            self.carries.chose(result, params, token, step.prepared.carry)
+            step.prepared.forget_windows()  # kept for undo: drop the per-token weights
         self._past.append((step, self.start))
         if len(self._past) > KEEP_STEPS:  # drop the oldest kept step's data, keep its window
             self._past[-KEEP_STEPS - 1] = (None, self._past[-KEEP_STEPS - 1][1])
-        self.history.append(token)
+        self.history.append(record["id"])
         self.records.append(record)
         self.current = None
         return record
+
+    def _quick_sample(self, step, params):
+        """The seeded draw without sorting the vocabulary (``nexttoken.sampling.quick``: the
+        same token and probabilities as the full path), or None where it does not apply:
+        the step is sorted already (a redraw did it), or the settings need the full path."""
+        if step.is_prepared or not quick.handles(params):
+            return None
+        answer = quick.choose(step.logits, step.history, params,
+                              FixedDraw(self._draw(len(self.records))), quick.ALL_KEPT)
+        if answer is None:
+            return None
+        token, kept = answer
+        prob = dict(kept)[token]
+        self.carries.chose(None, params, token, step.carry)  # no Mirostat on this path
+        return self._record(step, token, "sample", prob, kept[:ALTERNATIVES])
 
     def _need_step(self) -> Step:
         if self.current is None:
@@ -139,19 +155,20 @@ class Session:
         return self.current
 
     def _check_token(self, token) -> int:
-        n = len(self.current.prepared.logits)
+        n = len(self.current.logits)
         if not isinstance(token, int) or isinstance(token, bool) or not 0 <= token < n:
             raise ValueError(f"token must be a token id in [0, {n}), got {token!r}")
         return token
 
-    def _record(self, step, token, kind, probs, result) -> dict:
+    def _record(self, step, token, kind, prob, top) -> dict:
+        """A chip: ``prob`` is the token's final probability, ``top`` [(id, prob)] the likeliest."""
         model_prob = step.model_prob(token)
         return {
             "index": len(self.history), "id": token, "kind": kind,
             "display": self.tokenizer.display(token), "text": self.tokenizer.decode([token]),
-            "prob": probs[token], "model_prob": model_prob,
+            "prob": prob, "model_prob": model_prob,
             "surprisal": -math.log2(model_prob) if model_prob > 0 else None,
-            "alternatives": [self.token_entry(i, p) for i, p in result.top(ALTERNATIVES)],
+            "alternatives": [self.token_entry(i, p) for i, p in top],
         }
 
     def undo(self):

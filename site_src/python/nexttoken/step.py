@@ -6,21 +6,42 @@ band instead of one ``exp`` per token. The index costs a few passes over the voc
 step does not build it up front (generating token after token never needs it): the page asks
 for it when the reader grabs a control (``Engine.warm``), and otherwise the third large
 sum of the step builds it (see ``nexttoken.sampling.prepare``).
+
+Even the sort that ``prepare`` starts with waits until something asks for ``prepared``: a
+one-off draw (``nexttoken.generate``) takes the quick path (``nexttoken.sampling.quick``),
+which needs only the head of the distribution, and never sorts the vocabulary.
 """
 import math
 from bisect import bisect_right
-from operator import neg
+from itertools import repeat
+from operator import neg, sub
 
-from nexttoken.sampling import SamplingParams
+from nexttoken.sampling import SamplingParams, prepare
 
 
 class Step:
-    """One model step: the Prepared logits for the next token, and lazily cached extras."""
+    """One model step: the logits for the next token (and the history window they follow),
+    their ``Prepared`` once something asks for it, and lazily cached extras."""
 
-    def __init__(self, prepared):
-        self.prepared = prepared
+    def __init__(self, logits: list, history: list, carry=None):
+        self.logits = logits
+        self.history = history
+        self.carry = carry      # XTC's draw and Mirostat's mu for this position (carry.py)
+        self._prepared = None
         self._model_top = []
         self._sums = None
+
+    @property
+    def prepared(self):
+        """The sorted, indexed logits (``nexttoken.sampling.prepare``), made on first use."""
+        if self._prepared is None:
+            self._prepared = prepare(self.logits, self.history)
+            self._prepared.carry = self.carry
+        return self._prepared
+
+    @property
+    def is_prepared(self) -> bool:
+        return self._prepared is not None
 
     def model(self):
         """The model's own distribution, before any sampler (a compact Result; its sums are
@@ -46,6 +67,11 @@ class Step:
 
     def model_prob(self, token: int) -> float:
         """The model's own probability of ``token`` (softmax of the raw logits at T = 1)."""
+        if self._sums is None and self._prepared is None:
+            # No sorted vocabulary yet (a quick draw): one exactly rounded sum in C instead.
+            ref = max(self.logits)
+            total = math.fsum(map(math.exp, map(sub, self.logits, repeat(ref))))
+            return math.exp(self.logits[token] - ref) / total
         ref, total, _ = self._model_sums()
         if ref is None:  # one finite logit
             return 1.0 if token == self.prepared.sorted_ids[0] else 0.0

@@ -12,7 +12,7 @@ arrive as JSON text and are read by ``sampling_params``, the one parser of a pag
 import json
 from dataclasses import fields
 
-from nexttoken.sampling import SamplingParams, prepare
+from nexttoken.sampling import SamplingParams
 from nexttoken.session import Session
 from nexttoken.stages import stage_summary
 from nexttoken.summary import check_top, distribution_summary
@@ -153,8 +153,7 @@ class Engine:
         return self.session(name).plan()
 
     def observe(self, name: str, logits) -> None:
-        session = self.session(name)
-        session.observe(prepare(_floats(logits), session.history[session.start:]))
+        self.session(name).observe(_floats(logits))
 
     def warm(self, name: str) -> None:
         """Build the current step's band index now, as the reader is about to move a slider

@@ -36,6 +36,7 @@ TAIL_LOGITS = 40.0
 # the full path's rounding can move it by is far smaller (a running sum over 50,257
 # probabilities: under 50,257 x 2.2e-16 ~ 1.1e-11; the tail: 50,257 x 4e-18 ~ 2e-13).
 MARGIN = 1e-9
+ALL_KEPT = SCATTER_MAX  # as ``top_n``: every kept token (this path keeps at most that many)
 PREFIX_MAX = 4 * SCATTER_MAX  # the most head tokens sorted before leaving it to the full path
 _DEFAULTS = SamplingParams()
 
