@@ -10,9 +10,8 @@ const SCHEMA = readSchema();
 export const FIELDS = SCHEMA.fields.map((f) => ({ ...f, min: f.min ?? -Infinity, max: f.max ?? Infinity }));
 export const DEFAULTS = Object.fromEntries(FIELDS.map((f) => [f.name, f.default]));
 export const PARAM_NAMES = FIELDS.map((f) => f.name);
-/** The setting that picks the pipeline order, and the orders as [key, label] pairs. */
+/** The setting that picks the pipeline order (its choices are the orders). */
 export const ORDER_FIELD = FIELDS.find((f) => f.name === SCHEMA.order_field);
-export const ORDERS = ORDER_FIELD.choices.map((c) => [c.value, c.label]);
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
 // Each preset sets every parameter: the ones it does not name go back to their defaults.
 export const PRESETS = SCHEMA.presets;
