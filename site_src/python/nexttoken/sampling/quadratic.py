@@ -55,7 +55,9 @@ def _rewrite(values, temperature, top, kf, sf) -> list:
     d = list(map(sub, scaled, repeat(top)))
     squares = list(map(mul, d, d))
     quad = map(mul, repeat(kf), squares)
-    if sf == 0.0:  # -(a) + 0.0 + top == top - a exactly (and no 0·inf)
+    if sf == 0.0:  # -(a) + 0·d³ + top == top - a exactly, unless d³ overflows: 0·inf
+        if d and not math.isfinite(d[-1] * d[-1] * d[-1]):  # the farthest token's d³
+            return [math.nan]
         return list(map(sub, repeat(top), quad))
     cubes = map(mul, repeat(sf), map(mul, squares, d))
     return list(map(add, map(add, map(neg, quad), cubes), repeat(top)))
