@@ -7,11 +7,11 @@ import hashlib
 import json
 from pathlib import Path
 
-from export.shard import DATA_LOCATION, SESSION_CONFIG
+from export.shard import SESSION_CONFIG, files as external_files
 from export.source import file_sha256
 
 MANIFEST = "manifest.json"
-FORMAT = 2  # 2: weights in shards (onnx.external_data.shards)
+FORMAT = 3  # 3: weights in external-data files of one or more shards (onnx.external_data.files)
 
 
 def describe_graph(model_path: Path) -> dict:
@@ -51,15 +51,17 @@ def build_manifest(root: Path, model: dict, onnx_file: str, shards: list, graph:
                    python_files: list, tools: dict) -> dict:
     """Assemble the manifest for a site rooted at ``root`` (all paths relative to it).
 
-    ``shards`` are the pieces, in order, of the external-data file the graph reads its weights
-    from; the page joins them and passes the result under ``onnx.external_data.location``.
+    ``shards`` are the weight files in order (``export.shard``); ``onnx.external_data.files``
+    says under which name the graph reads each and which shards make it (one, unless a single
+    tensor is larger than a shard).
     """
     listed = [onnx_file, *shards, *tokenizer.values(), *python_files]
     files = {rel: file_entry(root, rel) for rel in listed}
     # One id for the whole build: caches in the browser are keyed by it, so any changed file
     # (model, tokenizer or Python) invalidates what an earlier visit stored.
     build_id = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
-    external = {"location": DATA_LOCATION, "shards": list(shards),
+    external = {"files": [{"location": location, "shards": parts} for location, parts in external_files(shards)],
+                "shards": list(shards),
                 "bytes": sum(files[rel]["bytes"] for rel in shards)}
     return {
         "format": FORMAT,
