@@ -118,8 +118,8 @@ def main(argv=None):
     parser.add_argument("--cache-dir", type=Path, default=ROOT / ".cache" / "exports",
                         help="where exported models are kept between builds")
     parser.add_argument("--variant", choices=VARIANT_CHOICES, default="auto",
-                        help="model weights: auto (default) picks the smallest variant whose fidelity to "
-                             "float32 meets the bar (docs/export.md)")
+                        help="model weights: auto (default) picks the first variant, by memory at run time "
+                             "then download, whose fidelity to float32 meets the bar (docs/export.md)")
     parser.add_argument("--port", type=int, default=8000, help="port for serve (default 8000)")
     args = parser.parse_args(argv)
     build_args = {"model": args.model, "out": args.out, "cache_dir": args.cache_dir,

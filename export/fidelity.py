@@ -95,9 +95,13 @@ def _log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def report_lines(results: dict, chosen: str) -> list:
-    """One line per measured variant, e.g. ``int8   125.3 MB  top-1 99.1%  KL 0.0021  ok  <- chosen``."""
+def report_lines(results: dict, chosen: str, runs_as: dict = None) -> list:
+    """One line per measured variant, e.g. ``int8   125.3 MB  top-1 99.1%  KL 0.0021  ok  <- chosen``;
+    with ``runs_as`` (variant -> how it runs), a first line saying why they come in this order."""
     lines = []
+    if runs_as and len(results) > 1:
+        lines.append("  tried in order of memory at run time, then download (the first faithful one is chosen): "
+                     + "; ".join(f"{v} ({runs_as[v]})" for v in results))
     for variant, r in results.items():
         f = Fidelity.from_dict(r["fidelity"])
         verdict = "ok" if f.faithful else f"below the bar (top-1 >= {MIN_TOP1:.0%}, KL <= {MAX_KL})"
