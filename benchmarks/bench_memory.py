@@ -216,7 +216,8 @@ def measure_site(site: Path, prompt: str, prompt_ids: list, steps: int = STEPS, 
     root = serve.make_root(WORK / f"root-{site.name}", site, **extra)
     out = {}
     with serving(root) as url:
-        out["site"] = measure(url + "site/", site_run(prompt, steps), "site", log)
+        if (site / "index.html").is_file():  # a model-only site (export_wasm.model_site) has no page
+            out["site"] = measure(url + "site/", site_run(prompt, steps), "site", log)
         for name in probes:
             out[name] = measure(url + "pages/bench.html?worker=memory_worker.js",
                                 probe_run(prompt_ids, steps, PROBES[name]), name, log)
