@@ -37,7 +37,9 @@ def build(model=DEFAULT_MODEL, out=ROOT / "dist", cache_dir=ROOT / ".cache" / "e
     export = export_model(source, Path(cache_dir), export_settings)
     log(f"model: {source.spec}, variant {export.variant} ({'exported' if export.fresh else 'cached export'} "
         f"in {export.dir})")
-    log("fidelity to the float32 model on the fixed test texts:\n" + "\n".join(export.report))
+    why = (" (--variant auto: tried by memory at run time, then download; the first faithful one is chosen)"
+           if export_settings.variant == "auto" else "")
+    log(f"fidelity to the float32 model on the fixed test texts{why}:\n" + "\n".join(export.report))
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
