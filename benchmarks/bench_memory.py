@@ -89,11 +89,11 @@ def _pss_kb(pid: int) -> int:
 
 def _kind(pid: int) -> str:
     try:
-        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        # Chromium rewrites its command line into one space-separated string
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").split()
     except OSError:
         return "gone"
-    kind = next((a.split(b"=", 1)[1].decode() for a in args if a.startswith(b"--type=")), "browser")
-    return "renderer" if kind == "renderer" else kind
+    return next((a.split(b"=", 1)[1].decode() for a in args if a.startswith(b"--type=")), "browser")
 
 
 class Sampler:
