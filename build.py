@@ -39,7 +39,9 @@ def build(model=DEFAULT_MODEL, out=ROOT / "dist", cache_dir=ROOT / ".cache" / "e
     export = export_model(source, Path(cache_dir), export_settings)
     log(f"model: {source.spec}, variant {export.variant} ({'exported' if export.fresh else 'cached export'} "
         f"in {export.dir})")
-    log("fidelity to the float32 model on the fixed test texts:\n" + "\n".join(export.report))
+    why = (" (--variant auto: tried by memory at run time, then download; the first faithful one is chosen)"
+           if export_settings.variant == "auto" else "")
+    log(f"fidelity to the float32 model on the fixed test texts{why}:\n" + "\n".join(export.report))
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
@@ -130,8 +132,8 @@ def main(argv=None):
     parser.add_argument("--cache-dir", type=Path, default=ROOT / ".cache" / "exports",
                         help="where exported models are kept between builds")
     parser.add_argument("--variant", choices=VARIANT_CHOICES, default="auto",
-                        help="model weights: auto (default) picks the smallest variant whose fidelity to "
-                             "float32 meets the bar (docs/export.md)")
+                        help="model weights: auto (default) picks the first variant, by memory at run time "
+                             "then download, whose fidelity to float32 meets the bar (docs/export.md)")
     parser.add_argument("--port", type=int, default=8000, help="port for serve (default 8000)")
     args = parser.parse_args(argv)
     build_args = {"model": args.model, "revision": args.revision or None, "out": args.out, "cache_dir": args.cache_dir,

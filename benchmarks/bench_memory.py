@@ -89,11 +89,11 @@ def _pss_kb(pid: int) -> int:
 
 def _kind(pid: int) -> str:
     try:
-        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        # Chromium rewrites its command line into one space-separated string
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").split()
     except OSError:
         return "gone"
-    kind = next((a.split(b"=", 1)[1].decode() for a in args if a.startswith(b"--type=")), "browser")
-    return "renderer" if kind == "renderer" else kind
+    return next((a.split(b"=", 1)[1].decode() for a in args if a.startswith(b"--type=")), "browser")
 
 
 class Sampler:
@@ -216,7 +216,8 @@ def measure_site(site: Path, prompt: str, prompt_ids: list, steps: int = STEPS, 
     root = serve.make_root(WORK / f"root-{site.name}", site, **extra)
     out = {}
     with serving(root) as url:
-        out["site"] = measure(url + "site/", site_run(prompt, steps), "site", log)
+        if (site / "index.html").is_file():  # a model-only site (export_wasm.model_site) has no page
+            out["site"] = measure(url + "site/", site_run(prompt, steps), "site", log)
         for name in probes:
             out[name] = measure(url + "pages/bench.html?worker=memory_worker.js",
                                 probe_run(prompt_ids, steps, PROBES[name]), name, log)

@@ -48,30 +48,34 @@ def _version(package: Path) -> str:
         return ""
 
 
-def layout_model(models: Path, site: Path, checkpoint: Path) -> dict:
+# transformers.js's file for each dtype it is asked for (its own naming: q8 is model_quantized)
+GRAPH_FILES = {"fp32": "model.onnx", "q8": "model_quantized.onnx"}
+
+
+def layout_model(models: Path, site: Path, checkpoint: Path, dtype: str = "fp32", model_id: str = MODEL_ID) -> dict:
     """A local model directory for transformers.js: the checkpoint's config and tokenizer, the
-    site's graph linked as ``onnx/model.onnx``, and its weight shards joined back into the one
-    external-data file the graph names (the same bytes). Returns the onnxruntime-web session
-    options the site itself uses: ``externalData`` handing that file over under the graph's
-    name, and ``extra``, the manifest's session config (without it, onnxruntime would expand
+    site's graph linked as ``onnx/model.onnx``, and its external-data files under the names the
+    graph gives them (the same bytes). Returns the onnxruntime-web session options the site
+    itself uses: ``externalData`` handing each file over under its name, and ``extra``, the manifest's session config (without it, onnxruntime would expand
     quantized weights on every call instead of once at load; docs/export.md)."""
     manifest = json.loads((site / "manifest.json").read_text())
-    target = models / MODEL_ID
+    target = models / model_id
     shutil.rmtree(target, ignore_errors=True)
     (target / "onnx").mkdir(parents=True)
     for name in CHECKPOINT_FILES:
         if (checkpoint / name).is_file():
             shutil.copyfile(checkpoint / name, target / name)
-    (target / "onnx" / "model.onnx").symlink_to((site / manifest["onnx"]["model"]).resolve())
+    (target / "onnx" / GRAPH_FILES[dtype]).symlink_to((site / manifest["onnx"]["model"]).resolve())
     options = {"extra": manifest["onnx"].get("session_config", {})}
-    external = manifest["onnx"]["external_data"]
-    if not external["shards"]:
+    external = manifest["onnx"]["external_data"]["files"]
+    if not external:
         return options
-    with open(target / "onnx" / external["location"], "wb") as joined:
-        for shard in external["shards"]:
-            with open(site / shard, "rb") as part:
-                shutil.copyfileobj(part, joined, 1 << 20)
-    return {**options, "externalData": [{"path": external["location"], "data": f"onnx/{external['location']}"}]}
+    for entry in external:  # each external-data file under the name the graph gives it
+        with open(target / "onnx" / entry["location"], "wb") as joined:
+            for shard in entry["shards"]:
+                with open(site / shard, "rb") as part:
+                    shutil.copyfileobj(part, joined, 1 << 20)
+    return {**options, "externalData": [{"path": e["location"], "data": f"onnx/{e['location']}"} for e in external]}
 
 
 def measure(base_url: str, prompt_ids: list, threads: int, settings, session_options=None) -> dict:

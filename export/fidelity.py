@@ -95,13 +95,15 @@ def _log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def report_lines(results: dict, chosen: str) -> list:
-    """One line per measured variant, e.g. ``int8   125.3 MB  top-1 99.1%  KL 0.0021  ok  <- chosen``."""
+def report_lines(results: dict, chosen: str, runs_as: dict = None) -> list:
+    """One line per measured variant, e.g. ``int8   125.3 MB  top-1 99.1%  KL 0.0021  ok  <- chosen``,
+    ending with how the variant runs when ``runs_as`` (variant -> description) says."""
     lines = []
     for variant, r in results.items():
         f = Fidelity.from_dict(r["fidelity"])
         verdict = "ok" if f.faithful else f"below the bar (top-1 >= {MIN_TOP1:.0%}, KL <= {MAX_KL})"
         mark = "  <- chosen" if variant == chosen else ""
+        runs = f"  [{runs_as[variant]}]" if runs_as and variant in runs_as else ""
         lines.append(f"  {variant:<5} {r['bytes'] / 1e6:8.1f} MB  top-1 {f.top1:6.1%}  "
-                     f"KL {f.kl:.2e} nats  {verdict}{mark}")
+                     f"KL {f.kl:.2e} nats  {verdict}{mark}{runs}")
     return lines

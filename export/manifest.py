@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 from export.errors import BuildError
-from export.shard import DATA_LOCATION, SESSION_CONFIG
+from export.shard import SESSION_CONFIG, files as external_files
 from export.source import file_sha256
 
 MANIFEST = "manifest.json"
-FORMAT = 2  # 2: weights in shards (onnx.external_data.shards)
+FORMAT = 3  # 3: weights in external-data files of one or more shards (onnx.external_data.files)
 
 
 def describe_graph(model_path: Path) -> dict:
@@ -69,17 +69,19 @@ def build_manifest(root: Path, model: dict, onnx_file: str, shards: list, graph:
                    python_files: list, tools: dict, sampling: dict = None) -> dict:
     """Assemble the manifest for a site rooted at ``root`` (all paths relative to it).
 
-    ``shards`` are the pieces, in order, of the external-data file the graph reads its weights
-    from; the page joins them and passes the result under ``onnx.external_data.location``.
-    ``sampling`` is ``sampling_schema``'s: the samplers' settings, from which the build renders
-    the pages' controls and the figures' labels (None for a site without the Python package).
+    ``shards`` are the weight files in order (``export.shard``); ``onnx.external_data.files``
+    says under which name the graph reads each and which shards make it (one, unless a single
+    tensor is larger than a shard). ``sampling`` is ``sampling_schema``'s: the samplers'
+    settings, from which the build renders the pages' controls and the figures' labels (None
+    for a site without the Python package).
     """
     listed = [onnx_file, *shards, *tokenizer.values(), *python_files]
     files = {rel: file_entry(root, rel) for rel in listed}
     # One id for the whole build: caches in the browser are keyed by it, so any changed file
     # (model, tokenizer or Python) invalidates what an earlier visit stored.
     build_id = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
-    external = {"location": DATA_LOCATION, "shards": list(shards),
+    external = {"files": [{"location": location, "shards": parts} for location, parts in external_files(shards)],
+                "shards": list(shards),
                 "bytes": sum(files[rel]["bytes"] for rel in shards)}
     return {
         "format": FORMAT,

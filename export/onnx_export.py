@@ -25,7 +25,7 @@ from pathlib import Path
 
 from export import fidelity, shard
 from export.errors import BuildError
-from export.quantize import AUTO_ORDER, VARIANTS, quantize_model
+from export.quantize import AUTO_ORDER, RUNS_AS, VARIANTS, quantize_model
 from export.source import ModelSource
 
 TASK = "text-generation-with-past"  # with-past: the browser reuses the KV cache between steps
@@ -42,7 +42,7 @@ RECIPE = [Path(__file__).with_name(f"{name}.py") for name in ("dedup", "quantize
 class ExportSettings:
     task: str = TASK
     opset: int = 18
-    variant: str = "auto"                # "auto": the smallest of AUTO_ORDER that is faithful
+    variant: str = "auto"                # "auto": the first of AUTO_ORDER that is faithful
     shard_bytes: int = shard.SHARD_BYTES
 
 
@@ -85,7 +85,7 @@ def export_model(source: ModelSource, cache_root: Path, settings: ExportSettings
         if fidelity.Fidelity.from_dict(chosen.record["fidelity"]).faithful:
             break
     # Nothing faithful: the last candidate (float32 under auto) is the closest there is.
-    chosen.fresh, chosen.report = fresh, fidelity.report_lines(results, chosen.variant)
+    chosen.fresh, chosen.report = fresh, fidelity.report_lines(results, chosen.variant, RUNS_AS)
     return chosen
 
 
@@ -124,7 +124,7 @@ def _export_variant(source, cache_root: Path, settings: ExportSettings, referenc
     import onnx
 
     model = onnx.load(str(reference.dir / MODEL_FILE))
-    quantize_model(model, settings.variant)
+    model = quantize_model(model, settings.variant)
     with _scratch(target) as scratch:
         shards = shard.save_sharded(model, scratch, settings.shard_bytes)
         del model

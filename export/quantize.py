@@ -1,12 +1,16 @@
-"""The export's variants: which weights are stored in how many bits.
+"""The export's variants: which weights are stored in how many bits, and computed in how many.
 
-Every variant stores GPT-2's tied embedding / LM-head matrix once (``export.dedup``), and
-every variant runs in float32: the quantized ones are a smaller download only, expanded back
-to float32 weights when the session loads (``export.blockq``).
+``fp32``, ``int8`` and ``q4`` store GPT-2's tied embedding / LM-head matrix once
+(``export.dedup``) and run in float32: the quantized ones are a smaller download only,
+expanded back to float32 weights when the session loads (``export.blockq``).
 
 - ``fp32``: the weights as trained.
 - ``int8``: 8-bit blocks of 128 (a float16 scale and a zero point each).
 - ``q4``: 4-bit blocks of 32 for every matrix: the smallest download.
+- ``q8``: weights kept 8-bit at run time, activations quantized per call: onnxruntime's
+  dynamic quantization (``quantize_dynamic``, per-channel int8 weights), as transformers.js
+  makes its ``q8`` files. Its integer kernels read the embedding and the LM head as two int8
+  matrices (a Gather's and a MatMul's), so the tied matrix is stored twice, at 8 bits each.
 
 The position embedding is 8-bit in every quantized variant: at 0.6% of the weights it is not
 worth 4 bits' error.
@@ -17,10 +21,14 @@ from onnx import helper
 from export import blockq
 from export.dedup import find_tied_head, initializers, tie_fp32_head
 
-VARIANTS = ("fp32", "int8", "q4")
+VARIANTS = ("fp32", "int8", "q4", "q8")
 BITS = {"int8": 8, "q4": 4}
-# What --variant auto tries: smallest download first.
-AUTO_ORDER = ("q4", "int8", "fp32")
+# What --variant auto tries, in order, keeping the first faithful one (fidelity first): least
+# memory at run time first (the weights a reader's tab holds), then the smaller download.
+AUTO_ORDER = ("q8", "q4", "int8", "fp32")
+# Why each sits where it does in AUTO_ORDER: what the session holds, then the download.
+RUNS_AS = {"q8": "8-bit weights at run time", "q4": "float32 at run time, the smallest download",
+           "int8": "float32 at run time", "fp32": "float32"}
 
 
 def quantize_model(model: onnx.ModelProto, variant: str) -> onnx.ModelProto:
@@ -28,6 +36,8 @@ def quantize_model(model: onnx.ModelProto, variant: str) -> onnx.ModelProto:
     one becoming a DequantizeLinear output under its own name."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; choose from {', '.join(VARIANTS)}")
+    if variant == "q8":
+        return dynamic_int8(model)
     tied = find_tied_head(model.graph)
     tie_fp32_head(model)  # the LM head now reads the embedding table (its Gemm transposes it)
     if variant == "fp32":
@@ -61,3 +71,32 @@ def _gather_tables(graph) -> list:
             readers.setdefault(name, set()).add(node.op_type)
     return sorted(name for name, ops in readers.items() if ops == {"Gather"} and name in inits
                   and inits[name].data_type == onnx.TensorProto.FLOAT and len(inits[name].dims) == 2)
+
+
+def dynamic_int8(model: onnx.ModelProto) -> onnx.ModelProto:
+    """``q8``: every Conv1D Gemm as MatMul + Add (onnxruntime quantizes MatMul, not Gemm), then
+    ``quantize_dynamic`` of the MatMuls and the embedding Gathers; returns the new model."""
+    import tempfile
+    from pathlib import Path
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    graph = model.graph
+    for node in [n for n in graph.node if _is_plain_gemm(graph, n)]:
+        product = f"{node.name or node.output[0]}/matmul"
+        nodes = [helper.make_node("MatMul", node.input[:2], [product], name=product)]
+        if len(node.input) > 2 and node.input[2]:
+            nodes.append(helper.make_node("Add", [product, node.input[2]], list(node.output),
+                                          name=f"{node.name or node.output[0]}/add"))
+        else:
+            nodes[0].output[0] = node.output[0]
+        at = list(graph.node).index(node)
+        graph.node.remove(node)
+        for offset, new in enumerate(nodes):
+            graph.node.insert(at + offset, new)
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = Path(tmp) / "in.onnx", Path(tmp) / "out.onnx"
+        onnx.save_model(model, str(source), save_as_external_data=True, location="in.data")
+        quantize_dynamic(source, target, op_types_to_quantize=["MatMul", "Gather"], per_channel=True,
+                         weight_type=QuantType.QInt8, use_external_data_format=True)
+        return onnx.load(str(target))

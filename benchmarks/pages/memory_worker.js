@@ -12,7 +12,6 @@
 import { argmax, serve } from "./rpc.js";
 import { fetchManifest, fetchOk, siteRoot } from "../site/assets/js/engine/fetch.js";
 import { Model } from "../site/assets/js/engine/model.js";
-import { loadPython } from "../site/assets/js/engine/python.js";
 
 const kept = [];
 let python = null;
@@ -40,7 +39,7 @@ async function probe({ weights: how = "separate", keep = false, extra, options =
                        backend = "wasm", prompt, steps }) {
   const manifest = await fetchManifest();
   const started = performance.now();
-  if (withPython) python = await loadPython(manifest);
+  if (withPython) python = await (await import("../site/assets/js/engine/python.js")).loadPython(manifest);
   const ort = await import(new URL(manifest.runtimes.onnxruntime + "ort.wasm.min.mjs", siteRoot).href);
   ort.env.wasm.wasmPaths = new URL(manifest.runtimes.onnxruntime, siteRoot).href;
   ort.env.wasm.numThreads = 1;

@@ -19,13 +19,13 @@ function localRuntime(threads) {
   wasm.numThreads = threads;
 }
 
-async function load({ modelId, threads, sessionOptions }) {
+async function load({ modelId, threads, sessionOptions, dtype = "fp32" }) {
   localRuntime(threads);
   const start = performance.now();
   // sessionOptions: the site's own (benchmarks/transformersjs.py): externalData = [{path: the
   // name the graph gives its weights file, data: that file in the model dir}], extra = config
   model = await AutoModelForCausalLM.from_pretrained(modelId, {
-    device: "wasm", dtype: "fp32", session_options: sessionOptions,
+    device: "wasm", dtype, session_options: sessionOptions,
   });
   return { ms: performance.now() - start, threads: env.backends.onnx.wasm.numThreads,
            isolated: self.crossOriginIsolated, version: env.version, wasmPaths: env.backends.onnx.wasm.wasmPaths };
@@ -77,4 +77,10 @@ async function steps({ prompt, prefills, runs, steps: count }) {
   return { prefill, decode, loop };
 }
 
-serve({ load, steps });
+/** One greedy generate of `count` tokens (the memory benchmark's run). */
+async function tokens({ prompt, count }) {
+  await generate(prompt, count);
+  return { count };
+}
+
+serve({ load, steps, tokens });

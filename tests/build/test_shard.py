@@ -1,5 +1,6 @@
-"""Shards: at most the configured size, listed with the right bytes and sha256, and joined
-back into exactly the external-data file the graph was saved with."""
+"""Shards: at most the configured size, each an external-data file of its own (or a piece of one
+oversized tensor's file), listed with the right bytes and sha256, and read back to the very
+tensors the quantizer made."""
 import onnx
 from hypothesis import given, settings, strategies as st
 
@@ -22,24 +23,58 @@ def test_split_then_join_is_byte_identical(tmp_path_factory, data, size):
     assert bytes(shard.join(path.parent / n for n in names)) == data
 
 
-def test_shards_rejoin_byte_identically(variant_exports, export_cache, tmp_path):
-    """The same variant saved by onnx as one external-data file equals the shards joined."""
+def test_weight_files_load_back_to_the_same_tensors(variant_exports, export_cache, tmp_path):
+    """Every variant's graph, read with its external-data files rebuilt from the shards, holds
+    exactly the tensors the quantizer made."""
+    from onnx import numpy_helper
+
     optimum = next(export_cache.glob("optimum-*"))
     for variant, export in variant_exports.items():
-        model = onnx.load(str(optimum / "model.onnx"))
-        quantize_model(model, variant)
-        onnx.save_model(model, str(tmp_path / f"{variant}.onnx"), save_as_external_data=True,
-                        all_tensors_to_one_file=True, location=f"{variant}.data", size_threshold=shard.INLINE_LIMIT)
-        joined = shard.join(export.dir / name for name in export.record["shards"])
-        assert (tmp_path / f"{variant}.data").read_bytes() == bytes(joined), variant
+        expected = quantize_model(onnx.load(str(optimum / "model.onnx")), variant)
+        here = tmp_path / variant
+        here.mkdir()
+        (here / "model.onnx").write_bytes((export.dir / "model.onnx").read_bytes())
+        for location, parts in shard.files(export.record["shards"]):
+            (here / location).write_bytes(bytes(shard.join(export.dir / p for p in parts)))
+        loaded = onnx.load(str(here / "model.onnx"))
+        got = {t.name: numpy_helper.to_array(t) for t in loaded.graph.initializer}
+        want = {t.name: numpy_helper.to_array(t) for t in expected.graph.initializer}
+        assert got.keys() == want.keys(), variant
+        assert all((got[k] == want[k]).all() and got[k].dtype == want[k].dtype for k in want), variant
+
+
+def test_only_a_tensor_larger_than_a_shard_is_cut(variant_exports):
+    """Each shard is an external-data file of its own, except the pieces of one oversized tensor."""
+    for variant, export in variant_exports.items():
+        graph = onnx.load(str(export.dir / "model.onnx"), load_external_data=False).graph
+        users = {}
+        for tensor in graph.initializer:
+            info = {e.key: e.value for e in tensor.external_data}
+            if info:
+                users.setdefault(info["location"], []).append(int(info["length"]))
+        groups = shard.files(export.record["shards"])
+        assert [location for location, _ in groups] == list(users), variant
+        for location, parts in groups:
+            if len(parts) > 1:
+                assert len(users[location]) == 1 and users[location][0] > SMALL_SHARDS, (variant, location)
+            else:
+                assert parts == [location]
+
+
+def test_files_groups_pieces_by_name():
+    names = ["model.onnx.data.000", "model.onnx.data.001.000", "model.onnx.data.001.001", "model.onnx.data.002"]
+    assert shard.files(names) == [("model.onnx.data.000", ["model.onnx.data.000"]),
+                                  ("model.onnx.data.001", ["model.onnx.data.001.000", "model.onnx.data.001.001"]),
+                                  ("model.onnx.data.002", ["model.onnx.data.002"])]
+    assert shard.files(["model/" + n for n in names[:1]]) == [("model.onnx.data.000", ["model/model.onnx.data.000"])]
 
 
 def test_site_manifest_lists_each_shard_with_size_and_hash(variant_sites):
     for variant, site in variant_sites.items():
         manifest = read_manifest(site)
         external = manifest["onnx"]["external_data"]
-        assert external["location"] == shard.DATA_LOCATION
         assert len(external["shards"]) >= 2, variant
+        assert [s for f in external["files"] for s in f["shards"]] == external["shards"]
         total = 0
         for rel in external["shards"]:
             entry = manifest["files"][rel]

@@ -8,27 +8,41 @@ export async function loadModel(manifest, onProgress, { backend = "wasm", thread
   const ort = await import(new URL(manifest.runtimes.onnxruntime + "ort.wasm.min.mjs", siteRoot).href);
   ort.env.wasm.wasmPaths = new URL(manifest.runtimes.onnxruntime, siteRoot).href;
   ort.env.wasm.numThreads = threads;
-  const model = await fetchBytes(manifest.onnx.model, onProgress);
-  const { location, shards } = manifest.onnx.external_data;
-  const externalData = shards.length ? [{ path: location, data: await joinShards(manifest, shards, onProgress) }] : [];
+  let model = await fetchBytes(manifest.onnx.model, onProgress);
+  let externalData = await weightFiles(manifest, onProgress);
   // session_config: onnxruntime config entries the export relies on (export/shard.py)
   const extra = { ...manifest.onnx.session_config };
   const session = await ort.InferenceSession.create(model, { executionProviders: [backend], externalData, extra });
+  model = externalData = null;  // onnxruntime holds its own copy now: let the bytes go
   return Object.assign(new Model(ort, session, manifest), { backend });
 }
 
-/** The weights file the shards were cut from: the graph names it `location`, and onnxruntime-web
- *  reads it from one buffer. Each shard is dropped once it is copied in. */
-async function joinShards(manifest, shards, onProgress) {
-  const sizes = shards.map((path) => manifest.files[path].bytes);
-  const data = new Uint8Array(sizes.reduce((a, b) => a + b, 0));
-  let offset = 0;
-  for (const [i, path] of shards.entries()) {
-    const bytes = await fetchBytes(path, onProgress);
-    if (bytes.length !== sizes[i]) throw new Error(`${path}: ${bytes.length} bytes, manifest.json says ${sizes[i]}`);
-    data.set(bytes, offset);
-    offset += bytes.length;
+/** One {path, data} per external-data file the graph names (manifest onnx.external_data.files),
+ *  handed to onnxruntime-web as downloaded: a file is one shard, unless a single tensor was
+ *  larger than a shard, and only then are its pieces joined. */
+async function weightFiles(manifest, onProgress) {
+  const out = [];
+  for (const { location, shards } of manifest.onnx.external_data.files) {
+    const parts = [];
+    for (const path of shards) {
+      const bytes = await fetchBytes(path, onProgress);
+      const expected = manifest.files[path].bytes;
+      if (bytes.length !== expected) throw new Error(`${path}: ${bytes.length} bytes, manifest.json says ${expected}`);
+      parts.push(bytes);
+    }
+    out.push({ path: location, data: parts.length === 1 ? parts[0] : joined(parts) });
   }
+  return out;
+}
+
+function joined(parts) {
+  const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    data.set(part, offset);
+    offset += part.length;
+  }
+  parts.length = 0;
   return data;
 }
 
