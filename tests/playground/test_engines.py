@@ -18,7 +18,7 @@ def chosen(tab):
 def run(tab):
     tab.click(f'{ROOT} [data-action="run"]')  # moves the controller out of idle at once
     wait_for_run(lambda: tab.evaluate("() => document.querySelector('#playground').dataset.state"),
-                 lambda: chosen(tab), stall=TIMEOUT)
+                 lambda: tab.text(STATUS), stall=TIMEOUT)
     assert tab.text(STATUS).startswith(("Ready", "Replayed")), tab.text(STATUS)
 
 
@@ -30,13 +30,14 @@ def test_generate_300_then_copy_link_gives_the_same_text(engine, site_url):
     tab.fill(f"{ROOT} [data-role=count]", "300")
     tab.click(f'{ROOT} [data-action="generate"]')
     wait_for_run(lambda: tab.evaluate("() => document.querySelector('#playground').dataset.state"),
-                 lambda: chosen(tab))
+                 lambda: tab.text(STATUS))
     assert tab.text(STATUS).startswith("Generated 300 tokens"), tab.text(STATUS)
-    ids = chosen(tab)
+    ids = chosen(tab)  # on screen: the chips before the tiny model's 128-token window fold away
     tab.click(f'{ROOT} [data-action="link"]')
     shared = tab.value(f"{ROOT} [data-role=share] textarea")
     assert tab.url == shared  # the address bar is the session once the run ended
-    assert parse_qs(urlsplit(shared).fragment)["tokens"] == [",".join(map(str, ids))]
+    tokens = parse_qs(urlsplit(shared).fragment)["tokens"][0].split(",")
+    assert len(tokens) == 300 and tokens[-len(ids):] == [str(i) for i in ids]
     tab.close()
 
     again = engine.new_page()
