@@ -12,8 +12,8 @@ The model is a given site's (``--site``) or a tiny random GPT-2 built on the spo
 50,257-token vocabulary, so every step's Python data is full size; its 128-token context makes
 the window slide many times, which costs re-prefills, not memory.
 
-Usage: .venv/bin/python benchmarks/bench_memory.py [--site DIR] [--tokens N]
-Writes benchmarks/out/memory.json and prints a table.
+Usage: .venv/bin/python benchmarks/bench_session_memory.py [--site DIR] [--tokens N]
+Writes benchmarks/out/session_memory.json and prints a table.
 """
 import argparse
 import json
@@ -93,7 +93,7 @@ def main(argv=None):
         figures = measure(site, args.tokens)
     out = ROOT / "benchmarks" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "memory.json").write_text(json.dumps({"site": str(args.site or "tiny"), **figures}, indent=1))
+    (out / "session_memory.json").write_text(json.dumps({"site": str(args.site or "tiny"), **figures}, indent=1))
     print(f"Pyodide heap (MB), {figures['tokens']} tokens:")
     for key in ("loaded", "opened", "generated", "replayed"):
         print(f"  {key:<10} {figures[key] / MB:8.1f}")
