@@ -15,7 +15,8 @@ from pathlib import Path
 
 from export import assets, bake, render
 from export.errors import BuildError
-from export.manifest import build_manifest, describe_graph, download_bytes, sampling_schema, write_manifest
+from export.manifest import (build_manifest, describe_graph, download_bytes, sampling_schema, stamp_build_id,
+                             write_manifest)
 from export.onnx_export import VARIANT_CHOICES, ExportSettings, export_model, tool_versions
 from export.site_model import copy_model, model_entry
 from export.source import DEFAULT_MODEL, resolve
@@ -67,10 +68,8 @@ def _write_site(site, source, export, config, chapters, documents, env, bake_cac
     vendored = assets.copy_vendor(NODE_MODULES, site)
 
     manifest = build_manifest(site, model_entry(source, export), onnx_file, shards, describe_graph(site / onnx_file),
-                              tokenizer, python_files, tool_versions(), sampling_schema(site / "assets/python"))
-    manifest["runtimes"] = {"pyodide": "vendor/pyodide/", "onnxruntime": "vendor/onnxruntime-web/",
-                            "files": vendored}
-    write_manifest(site, manifest)
+                              tokenizer, python_files, vendored, tool_versions(), sampling_schema(site / "assets/python"))
+    write_manifest(site, manifest)  # the bakers read it; its build_id comes once the pages exist
 
     # The story's figures are baked from the site's own model files (export/bake.py).
     figures, check = bake.bake(site, chapters, cache_dir=bake_cache, log=log)
@@ -87,6 +86,7 @@ def _write_site(site, source, export, config, chapters, documents, env, bake_cac
         log(warning)
     for page in config.get("pages", ["index.html"]):  # assets/shell.json lists them too
         (site / page).write_text(render.render_page(env, page, context), encoding="utf-8")
+    stamp_build_id(site, manifest)
     return manifest
 
 

@@ -25,12 +25,12 @@ def model_site(export, source, site: Path) -> Path:
     site.mkdir(parents=True)
     onnx_file, shards, tokenizer = copy_model(site, export)
     manifest = build_manifest(site, model_entry(source, export), onnx_file, shards,
-                              describe_graph(site / onnx_file), tokenizer, [], tool_versions())
+                              describe_graph(site / onnx_file), tokenizer, [], {}, tool_versions())
     package, files, dest, *_ = next(v for v in assets.VENDOR if v[0] == "onnxruntime-web")
     (site / dest).mkdir(parents=True)
     for name in files:
         shutil.copyfile(ROOT / "node_modules" / package / name, site / dest / Path(name).name)
-    manifest["runtimes"] = {"onnxruntime": f"{dest}/", "files": {}}
+    manifest["runtimes"]["onnxruntime"] = f"{dest}/"
     write_manifest(site, manifest)
     (site / "assets/js/engine").mkdir(parents=True)
     for name in ENGINE_MODULES:

@@ -15,6 +15,8 @@ from export.source import file_sha256
 
 MANIFEST = "manifest.json"
 FORMAT = 3  # 3: weights in external-data files of one or more shards (onnx.external_data.files)
+# What the pages say (data-build) until ``stamp_build_id`` knows the id: as long as an id.
+PENDING_BUILD_ID = "pending-build-id"
 
 
 def describe_graph(model_path: Path) -> dict:
@@ -66,34 +68,61 @@ def file_entry(root: Path, relpath: str) -> dict:
 
 
 def build_manifest(root: Path, model: dict, onnx_file: str, shards: list, graph: dict, tokenizer: dict,
-                   python_files: list, tools: dict, sampling: dict = None) -> dict:
+                   python_files: list, runtimes: dict, tools: dict, sampling: dict = None) -> dict:
     """Assemble the manifest for a site rooted at ``root`` (all paths relative to it).
 
     ``shards`` are the weight files in order (``export.shard``); ``onnx.external_data.files``
     says under which name the graph reads each and which shards make it (one, unless a single
-    tensor is larger than a shard). ``sampling`` is ``sampling_schema``'s: the samplers'
-    settings, from which the build renders the pages' controls and the figures' labels (None
-    for a site without the Python package).
+    tensor is larger than a shard). ``runtimes``: {path: {bytes, sha256, runtime}} of the
+    vendored runtimes' files. ``sampling`` is ``sampling_schema``'s: the samplers' settings,
+    from which the build renders the pages' controls and the figures' labels (None for a site
+    without the Python package). The ``build_id`` is pending until the pages are written
+    (``stamp_build_id``).
     """
     listed = [onnx_file, *shards, *tokenizer.values(), *python_files]
     files = {rel: file_entry(root, rel) for rel in listed}
-    # One id for the whole build: caches in the browser are keyed by it, so any changed file
-    # (model, tokenizer or Python) invalidates what an earlier visit stored.
-    build_id = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
     external = {"files": [{"location": location, "shards": parts} for location, parts in external_files(shards)],
                 "shards": list(shards),
                 "bytes": sum(files[rel]["bytes"] for rel in shards)}
     return {
         "format": FORMAT,
-        "build_id": build_id,
+        "build_id": PENDING_BUILD_ID,
         "model": model,
         "onnx": {"model": onnx_file, "external_data": external, "session_config": dict(SESSION_CONFIG), **graph},
         "tokenizer": tokenizer,
         "python": python_files,
         "sampling": sampling,
         "files": files,
+        "runtimes": {"pyodide": "vendor/pyodide/", "onnxruntime": "vendor/onnxruntime-web/",
+                     "files": runtimes},
         "tools": tools,
     }
+
+
+def stamp_build_id(root: Path, manifest: dict) -> str:
+    """Give the build its id and write it into the pages and manifest.json; return it.
+
+    One id for the whole build: the service worker and the browser's caches are keyed by it, so
+    any changed file a page loads (model, tokenizer, Python, runtimes, HTML, JS, CSS, images,
+    the service worker) invalidates what an earlier visit stored. It is a hash of every file of
+    the site but manifest.json, the pages as written with ``PENDING_BUILD_ID`` in them (listed
+    files by the sha256 the manifest holds, so the model is not read twice).
+    """
+    root = Path(root)
+    known = {**manifest["files"], **manifest["runtimes"]["files"]}
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = path.relative_to(root).as_posix()
+        if rel == MANIFEST:
+            continue
+        sha = known[rel]["sha256"] if rel in known else file_sha256(path)
+        digest.update(f"{rel}\0{sha}\n".encode())
+    build_id = digest.hexdigest()[:16]
+    for page in root.glob("*.html"):
+        page.write_text(page.read_text(encoding="utf-8").replace(PENDING_BUILD_ID, build_id), encoding="utf-8")
+    manifest["build_id"] = build_id
+    write_manifest(root, manifest)
+    return build_id
 
 
 def download_bytes(manifest: dict) -> int:

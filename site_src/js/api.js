@@ -21,14 +21,14 @@
 
   /** Send a request (fields as in protocol.js); `onEvent` sees its "token"/"chosen" events. */
   async function request(type, fields, onEvent) {
+    worker ??= startWorker();  // at once: cancel() right after load() must find it
     protocol ??= import(protocolUrl);
     const { makeMessage, REQUESTS } = await protocol;
     const id = nextId++;
     const message = makeMessage(REQUESTS, type, id, fields);
-    worker ??= startWorker();
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject, onEvent });
-      worker.postMessage(message);
+      (worker ??= startWorker()).postMessage(message);
     });
   }
 

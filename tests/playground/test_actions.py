@@ -156,7 +156,7 @@ def test_sliders_redraw_without_running_the_model(fresh):
         for (let k = 30; k >= 1; k--) { slider.value = String(k); slider.dispatchEvent(new Event('input')); }
     }""")
     bars = fresh.wait_bars(lambda bars: sum(not removed for _, _, removed in bars) == 1)
-    assert bars[0][1] == "100.0%" and all(prob == "0%" for _, prob, removed in bars if removed)
+    assert bars[0][1] == "100%" and all(prob == "0%" for _, prob, removed in bars if removed)
     now = fresh.evaluate("() => ({...window.__sent})")
     redraws = now.get("distribution", 0) - sent.get("distribution", 0)
     assert 1 <= redraws <= 3

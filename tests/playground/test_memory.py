@@ -1,6 +1,9 @@
 """A session keeps the full step (logits, sorted ids and values: ~4 MB) of only its last
 ``KEEP_STEPS`` chosen tokens; undoing past them re-runs the model, and gives the same
 distribution as before. CPython with native onnxruntime on the tiny site's model."""
+import gc
+import tracemalloc
+
 import pytest
 
 from nexttoken.session import KEEP_STEPS
@@ -30,6 +33,26 @@ def test_only_the_last_steps_are_kept(engine, native):
     assert len(session.records) == count
     assert kept_steps(session) == KEEP_STEPS
     assert all(step is not None for step, _ in session._past[-KEEP_STEPS:])
+
+
+def test_dropped_steps_are_freed_at_once(engine, native):
+    """A step's caches point back at it: without releasing them, dropped steps (~4 MB each)
+    pile up until the next full garbage collection, which in Pyodide may be far off."""
+    gc.disable()
+    tracemalloc.start()
+    try:
+        open_session(engine, native, "f", PROMPT, N_CTX, PARAMS)
+        for _ in range(KEEP_STEPS + 2):
+            step(engine, native, "f", "sample", PARAMS)
+        full = tracemalloc.get_traced_memory()[0]
+        for _ in range(10):
+            step(engine, native, "f", "sample", PARAMS)
+        assert tracemalloc.get_traced_memory()[0] - full < 2_000_000  # less than one step
+        engine.close("f")
+        assert tracemalloc.get_traced_memory()[0] < full / 4
+    finally:
+        tracemalloc.stop()
+        gc.enable()
 
 
 def test_undo_past_the_kept_steps_gives_the_same_distributions(engine, native):

@@ -1,45 +1,8 @@
 // Shared helpers for the story's figures: DOM building, number formats, controls.
-// Model text always goes in with textContent (el() never parses HTML).
+// Model text always goes in with textContent (el(), from ../dom.js, never parses HTML).
 
-/** el("span", {class: "tok", text: label}, child, ...) -> a new element. */
-export function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key === "text") node.textContent = value;
-    else if (key === "class") node.className = value;
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  node.append(...children);
-  return node;
-}
-
-/**
- * A probability as a percentage: one decimal from 1% up, two significant digits below.
- * The same rules as export/prose.py's pct(), so prose and figures print numbers alike.
- */
-export function pct(p) {
-  const x = p * 100;
-  if (x === 0) return "0%";
-  if (x >= 1) {
-    let text = x.toFixed(1);
-    if (text === "100.0" && p < 1) { // show the shortfall: 99.96%, not 100%
-      if (100 - x < 0.0001) return ">99.9999%";
-      text = x.toFixed(-Math.floor(Math.log10(100 - x)));
-    }
-    return (text === "100.0" ? "100" : text) + "%";
-  }
-  if (x < 0.0001) return "<0.0001%";
-  let text = x.toFixed(-Math.floor(Math.log10(x)) + 1);
-  if (parseFloat(text) >= 1) text = x.toFixed(1);
-  return text + "%";
-}
-
-/** A number with fixed decimals and a real minus sign, as prose.py's dec formats. */
-export const dec = (x, places) => x.toFixed(places).replace("-", "\u2212");
-
-/** An integer with thousands separators, as prose.py's num(). */
-export const num = (n) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ","); // not toLocaleString: Intl's start-up costs tens of ms
+export { el } from "../dom.js";
+export { dec, num, pct } from "../format.js";
 
 /** Set a bar's length (0..1) through a CSS variable (no inline style attribute in the HTML). */
 export function setBar(node, fraction) {

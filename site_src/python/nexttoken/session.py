@@ -127,7 +127,11 @@ class Session:
             step.prepared.forget_windows()  # kept for undo: drop the per-token weights
         self._past.append((step, self.start))
         if len(self._past) > KEEP_STEPS:  # drop the oldest kept step's data, keep its window
-            self._past[-KEEP_STEPS - 1] = (None, self._past[-KEEP_STEPS - 1][1])
+            dropped, start = self._past[-KEEP_STEPS - 1]
+            if dropped is not None:
+                if dropped.is_prepared:
+                    dropped.prepared.release()  # frees it now, not at the next full collection
+                self._past[-KEEP_STEPS - 1] = (None, start)
         self.history.append(record["id"])
         self.records.append(record)
         self.current = None
@@ -177,12 +181,21 @@ class Session:
         None when only the prompt is left."""
         if not self.records:
             return None
+        if self.current is not None and self.current.is_prepared:
+            self.current.prepared.release()
         self.current, self.start = self._past.pop()
         self.history.pop()
         self.carries.undo()
         # The KV cache holds the removed token; re-reading the window is always correct.
         self._cached = None
         return self.records.pop()
+
+    def release(self):
+        """Free every kept step now (the session is being closed or replaced)."""
+        for step in [self.current, *(step for step, _ in self._past)]:
+            if step is not None:
+                step.prepared.release()
+        self.current, self._past = None, [(None, start) for _, start in self._past]
 
     def reset(self):
         """Back to the prompt alone (its step from the cache, or from the model again)."""

@@ -140,6 +140,7 @@ class Engine:
         prompt = "" if prompt is None else prompt
         if not isinstance(prompt, str):
             raise ValueError(f"prompt must be text, got {type(prompt).__name__}")
+        self.close(name)
         self.sessions[name] = Session(self.tokenizer, prompt, int(n_ctx), seed)
         return self.sessions[name].seed
 
@@ -181,7 +182,9 @@ class Engine:
         self.session(name).reset()
 
     def close(self, name: str) -> None:
-        self.sessions.pop(name, None)
+        session = self.sessions.pop(name, None)
+        if session is not None:
+            session.release()
 
     def reply(self, name: str, params, view=None, chips: str = "none") -> dict:
         """What the page redraws: the distribution for the next token under ``params``,
