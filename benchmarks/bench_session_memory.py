@@ -4,7 +4,8 @@ A session keeps the full step (logits, sorted ids and values) of only its last f
 tokens (``nexttoken.session.KEEP_STEPS``); this measures what a link's longest session costs.
 Through ``window.nexttoken.session()`` on playground.html:
 - generate: open a prompt, then ``--tokens`` seeded sample steps (as Generate does);
-- replay: a second session replays those ids from scratch (as opening the link does).
+- replay: the first session closed, a second one replays those ids from scratch (as opening
+  the link does).
 After each, the WASM heap of Pyodide (``nexttoken.memory()``; it only grows, so it is the peak
 so far). The target (docs/playground.md): under 150 MB for 2,048 tokens.
 
@@ -43,6 +44,7 @@ MEASURE = """async ({tokens, chunk}) => {
   }
   out.generate_ms = performance.now() - started;
   out.generated = await heap();
+  await s.close();  // a link opens in a new page: one session at a time
   const replayed = api.session("replayed");
   await replayed.open("It was a bright cold day in April, and the clocks were striking thirteen.", {seed: 1}, view);
   const again = performance.now();
