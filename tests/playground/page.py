@@ -1,8 +1,7 @@
-"""A Playwright page holding one playground, with what the tests ask of it.
+"""A page holding one playground, in any engine (tests/engines), with what the tests ask of it.
 
-The site's CSP forbids eval(), so waits use functions (never expression strings). Service
-workers are blocked: the worker's one-time reload for cross-origin isolation would otherwise
-race the test's first click (the runtime tests cover the service worker).
+The page is opened the way a reader's first visit goes: the service worker installs and
+reloads the page once for cross-origin isolation, and the test starts when that has settled.
 """
 import time
 from pathlib import Path
@@ -12,23 +11,20 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 class Playground:
-    def __init__(self, browser, url, *, root="#playground", viewport=None, init_script=None):
-        self.context = browser.new_context(service_workers="block",
-                                           viewport=viewport or {"width": 1280, "height": 900})
-        if init_script:
-            self.context.add_init_script(init_script)
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(TIMEOUT_MS)
-        self.errors = []
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+    def __init__(self, engine, url, *, root="#playground", viewport=None, init_script=None):
+        self.page = engine.new_page(init_script=init_script, viewport=viewport or {"width": 1280, "height": 900})
+        self.engine = engine.engine
         self.root = root
         self.frame = self.page
         if url:
-            self.page.goto(url)
+            self.page.open(url)
+
+    @property
+    def errors(self):
+        return self.page.errors
 
     def close(self):
-        self.context.close()
+        self.page.close()
 
     # --- the page -----------------------------------------------------------------------------
 
@@ -39,9 +35,9 @@ class Playground:
         return self.locator(f'[data-action="{action}"]')
 
     def wait_idle(self):
-        self.frame.wait_for_function(
+        self.frame.wait_for(
             "(root) => { const r = document.querySelector(root); return r && !r.hasAttribute('data-busy'); }",
-            arg=self.root)
+            self.root)
 
     def click(self, action):
         self.button(action).click()
@@ -95,10 +91,10 @@ class Playground:
                 return bars
             if time.monotonic() > deadline:
                 raise AssertionError(f"the bars never matched; last: {bars}")
-            self.page.wait_for_timeout(100)
+            time.sleep(0.1)
 
     def screenshot(self, name):
         ARTIFACTS.mkdir(exist_ok=True)
-        path = ARTIFACTS / name
-        self.page.screenshot(path=str(path), full_page=True)
+        path = ARTIFACTS / f"{self.engine}-{name}"
+        self.page.screenshot(path)
         return path
