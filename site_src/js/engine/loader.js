@@ -4,7 +4,7 @@
 import { Downloader, LoadError, Progress, contentKey, fetchManifest, pruneCache, release } from "./fetch.js";
 import { loadModel } from "./model.js";
 import { loadPython } from "./python.js";
-import { unsupported } from "./support.js";
+import { fallbacks, unsupported } from "./support.js";
 
 export const OUT_OF_MEMORY = "The browser ran out of memory for the model. Close other tabs or " +
   "programs, then reload the page and press Load again.";
@@ -80,8 +80,9 @@ export async function loadEngine(options, { signal, onProgress, onNotice }) {
     const keep = new Set(Object.entries({ ...manifest.files, ...manifest.runtimes.files })
       .map(([path, entry]) => contentKey(path, entry.sha256)));
     pruneCache(keep).catch(() => {});  // files of earlier builds
-    return { manifest, model: loaded, ...py,
-      info: { backend: loaded.backend ?? "wasm", threads: loaded.threads, isolated: self.crossOriginIsolated } };
+    const info = { backend: loaded.backend ?? "wasm", threads: loaded.threads, isolated: self.crossOriginIsolated };
+    for (const message of fallbacks(info)) onNotice?.({ code: "fallback", message });
+    return { manifest, model: loaded, ...py, info };
   } catch (err) {
     stop.abort();
     release(groups.model);

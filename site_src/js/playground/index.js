@@ -31,6 +31,7 @@ export function mountPlayground(root, options = {}) {
   const prompt = $("prompt");
   const status = $("status");
   const notices = $("notices");
+  api.onNotice?.(({ message }) => notice(message));  // the engine's: a fallback, storage full
   const seedInput = $("seed");
   const countInput = $("count");
   const topSelect = $("top");
