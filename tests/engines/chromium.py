@@ -49,11 +49,16 @@ class ChromiumPage(Page):
         self.page.reload()
 
     def click(self, selector, count=1):
+        from playwright.sync_api import Error
+
         self.wait_clickable(selector)
-        if count == 2:
-            self.target.dblclick(selector)
-        else:
-            self.target.click(selector, click_count=count)
+        try:
+            if count == 2:
+                self.target.dblclick(selector)
+            else:
+                self.target.click(selector, click_count=count)
+        except Error as e:
+            raise (Navigating if any(n in str(e) for n in NAVIGATING) else EngineError)(f"chromium: {e}") from None
 
     def press(self, key):
         self.page.keyboard.press(key)

@@ -186,6 +186,7 @@ def dumps(value):
 # no reload in a frame, without service workers, or on a page that does not register one).
 SETTLED = """() => {
     if (document.readyState !== 'complete') return false;
+    if (document.querySelector('script[src*="assets/js/api.js"]') && !window.nexttoken) return false;
     const framed = (() => { try { return window.self !== window.top; } catch { return true; } })();
     const registers = document.querySelector('script[src*="sw-register"]') !== null;
     if (!registers || !('serviceWorker' in navigator) || !window.isSecureContext || framed) return true;

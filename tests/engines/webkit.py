@@ -140,13 +140,18 @@ class WebKitPage(Page):
         from selenium.webdriver.common.action_chains import ActionChains
         from selenium.webdriver.common.by import By
 
+        from selenium.common.exceptions import WebDriverException
+
         self.wait_clickable(selector)
-        self._switch()
-        element = self.driver.find_element(By.CSS_SELECTOR, selector)
-        if count == 2:
-            ActionChains(self.driver).double_click(element).perform()
-        else:
-            element.click()
+        try:
+            self._switch()
+            element = self.driver.find_element(By.CSS_SELECTOR, selector)
+            if count == 2:
+                ActionChains(self.driver).double_click(element).perform()
+            else:
+                element.click()
+        except WebDriverException as e:
+            raise Navigating(f"webkit: {e.msg or e}") from None
 
     def press(self, key):
         from selenium.webdriver.common.action_chains import ActionChains

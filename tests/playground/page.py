@@ -1,35 +1,32 @@
-"""A Playwright page holding one playground, with what the tests ask of it.
+"""A page holding one playground, in any engine (tests/engines), with what the tests ask of it.
 
-The site's CSP forbids eval(), so waits use functions (never expression strings). Service
-workers are blocked: the worker's one-time reload for cross-origin isolation would otherwise
-race the test's first click (the runtime tests cover the service worker; test_reload.py
-allows it to test that reload).
+The page is opened the way a reader's first visit goes: the service worker installs and
+reloads the page once for cross-origin isolation, and the test starts when that has settled.
 """
 import time
 from pathlib import Path
+
+from tests.playground.page_chromium import ChromiumPlayground
 
 TIMEOUT_MS = 240_000  # a cold Pyodide + model start on a busy 2-core machine
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-class Playground:
-    def __init__(self, browser, url, *, root="#playground", viewport=None, init_script=None, service_workers="block"):
-        self.context = browser.new_context(service_workers=service_workers,
-                                           viewport=viewport or {"width": 1280, "height": 900})
-        if init_script:
-            self.context.add_init_script(init_script)
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(TIMEOUT_MS)
-        self.errors = []
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+class EnginePlayground:
+    def __init__(self, engine, url, *, root="#playground", viewport=None, init_script=None):
+        self.page = engine.new_page(init_script=init_script, viewport=viewport or {"width": 1280, "height": 900})
+        self.engine = engine.engine
         self.root = root
         self.frame = self.page
         if url:
-            self.page.goto(url)
+            self.page.open(url)
+
+    @property
+    def errors(self):
+        return self.page.errors
 
     def close(self):
-        self.context.close()
+        self.page.close()
 
     # --- the page -----------------------------------------------------------------------------
 
@@ -40,9 +37,9 @@ class Playground:
         return self.locator(f'[data-action="{action}"]')
 
     def wait_idle(self):
-        self.frame.wait_for_function(
+        self.frame.wait_for(
             "(root) => { const r = document.querySelector(root); return r && !r.hasAttribute('data-busy'); }",
-            arg=self.root)
+            self.root)
 
     def click(self, action):
         self.button(action).click()
@@ -75,14 +72,6 @@ class Playground:
                 id: Number(li.querySelector('.pg-bar').dataset.id), prob: li.querySelector('.pg-prob').textContent,
                 removed: li.classList.contains('pg-removed-row')}))""", self.root)]
 
-    def shared_link(self):
-        """Press "Copy link" and return the link it offers."""
-        self.click("link")
-        return self.locator('[data-role="share"] textarea').input_value()
-
-    def texts(self):
-        return "".join(c["text"] for c in self.chips())
-
     def notices(self):
         return self.locator('[data-role="notices"] li').all_text_contents()
 
@@ -104,10 +93,18 @@ class Playground:
                 return bars
             if time.monotonic() > deadline:
                 raise AssertionError(f"the bars never matched; last: {bars}")
-            self.page.wait_for_timeout(100)
+            time.sleep(0.1)
 
     def screenshot(self, name):
         ARTIFACTS.mkdir(exist_ok=True)
-        path = ARTIFACTS / name
-        self.page.screenshot(path=str(path), full_page=True)
+        path = ARTIFACTS / f"{self.engine}-{name}"
+        self.page.screenshot(path)
         return path
+
+
+def Playground(target, url, **options):
+    """The playground page for ``target``: an engine's browser (tests/engines: Chromium,
+    Firefox or WebKit) or a Playwright ``Browser`` (Chromium only, with Playwright's API)."""
+    if hasattr(target, "new_context"):
+        return ChromiumPlayground(target, url, **options)
+    return EnginePlayground(target, url, **options)

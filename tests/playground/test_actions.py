@@ -1,4 +1,4 @@
-"""Every playground action in headless Chromium on the tiny model, checked against the same
+"""Every playground action, in each browser engine, on the tiny model, checked against the same
 Python package and the same ONNX file run natively (one loaded page for the whole module)."""
 from pathlib import Path
 
@@ -23,9 +23,10 @@ COUNT_MESSAGES = """
 
 
 @pytest.fixture(scope="module")
-def pg(browser, site_url):
-    playground = Playground(browser, site_url + "playground.html", init_script=COUNT_MESSAGES)
+def pg(engine_browser, site_url):
+    playground = Playground(engine_browser, site_url + "playground.html", init_script=COUNT_MESSAGES)
     playground.run(PROMPT)
+    playground.first_notices = playground.notices()
     yield playground
     playground.close()
 
@@ -57,6 +58,23 @@ def test_run_shows_the_prompt_and_the_distribution(fresh, py_engine, native):
     assert fresh.button("undo").is_disabled() and fresh.button("reset").is_disabled()
 
 
+# What the page says when the browser lacks something the engine would use (engine/support.js).
+ONE_THREAD = "Running on 1 thread: this browser does not give web pages shared memory"
+NO_STORAGE_MANAGER = "This browser has no storage manager"
+
+
+def test_the_page_says_what_this_browser_falls_back_to(pg):
+    has = pg.evaluate("() => ({sab: typeof SharedArrayBuffer === 'function', isolated: crossOriginIsolated, "
+                      "storage: typeof navigator.storage?.estimate === 'function'})")
+    threads = pg.evaluate("() => window.nexttoken.info.threads")
+    said = " | ".join(pg.first_notices)
+    assert has["isolated"]
+    assert (ONE_THREAD in said) == (not has["sab"]) and (threads > 1) == has["sab"]
+    assert (NO_STORAGE_MANAGER in said) == (not has["storage"])
+    if pg.engine == "webkit":  # WebKitGTK: isolated, yet no SharedArrayBuffer and no navigator.storage
+        assert ONE_THREAD in said and NO_STORAGE_MANAGER in said
+
+
 def test_greedy_step_takes_the_most_likely_token(fresh, py_engine, native):
     fresh.click("greedy")
     native.reset()
@@ -71,11 +89,11 @@ def test_pick_a_token_by_clicking_its_bar_or_with_the_keyboard(fresh):
 
     second = fresh.bars()[1][0]
     fresh.locator('[data-role="top"] li').nth(1).locator("button").focus()
-    fresh.page.keyboard.press("Enter")
+    fresh.page.press("Enter")
     fresh.wait_idle()
     first = fresh.bars()[0][0]
     fresh.locator('[data-role="top"] li').nth(0).locator("button").focus()
-    fresh.page.keyboard.press("Space")
+    fresh.page.press("Space")
     fresh.wait_idle()
     assert fresh.chosen() == [third, second, first]
 
@@ -111,7 +129,7 @@ def test_generate_n_then_the_same_seed_gives_the_same_text(fresh, py_engine, nat
 def test_stop_ends_a_generation_early_and_clicks_meanwhile_are_ignored(fresh):
     fresh.locator('[data-role="count"]').fill("200")
     fresh.button("generate").click()
-    fresh.page.wait_for_function("() => document.querySelectorAll('#playground .new-token').length >= 2")
+    fresh.page.wait_for("() => document.querySelectorAll('#playground .new-token').length >= 2")
     assert fresh.button("sample").is_disabled() and fresh.button("undo").is_disabled()
     assert fresh.locator('[data-role="top"] button').first.is_disabled()
     # A script's click on a disabled button does nothing; nor does a second Generate.
@@ -197,12 +215,12 @@ def test_a_chip_shows_its_step_on_focus(fresh):
 def test_screenshots_at_desktop_and_phone_widths(fresh):
     fresh.locator('[data-role="count"]').fill("8")
     fresh.click("generate")
-    fresh.page.set_viewport_size({"width": 1280, "height": 900})
+    fresh.page.set_viewport(1280, 900)
     assert fresh.screenshot("playground-1280.png").stat().st_size > 10_000
-    fresh.page.set_viewport_size({"width": 375, "height": 800})
+    fresh.page.set_viewport(375, 800)
     assert fresh.evaluate("() => document.documentElement.scrollWidth") <= 375
     assert fresh.screenshot("playground-375.png").stat().st_size > 10_000
-    fresh.page.set_viewport_size({"width": 1280, "height": 900})
+    fresh.page.set_viewport(1280, 900)
 
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"

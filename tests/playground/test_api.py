@@ -9,8 +9,8 @@ PROMPT = "The secret to a good cup of coffee is"
 
 
 @pytest.fixture(scope="module")
-def pg(browser, site_url):
-    playground = Playground(browser, site_url)  # the story page: the API needs no playground
+def pg(engine_browser, site_url):
+    playground = Playground(engine_browser, site_url)  # the story page: the API needs no playground
     yield playground
     playground.close()
 

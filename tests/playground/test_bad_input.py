@@ -8,8 +8,8 @@ N_CTX = 128
 
 
 @pytest.fixture(scope="module")
-def pg(browser, site_url):
-    playground = Playground(browser, site_url + "playground.html")
+def pg(engine_browser, site_url):
+    playground = Playground(engine_browser, site_url + "playground.html")
     playground.run("Hello")
     yield playground
     playground.close()

@@ -10,11 +10,11 @@ N_CTX = 128
 PROMPT = "The quick brown fox"
 
 
-def by_hand(engine, native, params, count):
+def by_hand(py_engine, native, params, count):
     """The run recomputed outside the session: pick k uses draw k of Rng(seed), XTC draw k of
     Rng(xtc_seed(seed)); mu follows llama.cpp's update from the chosen token's probability."""
     p = SamplingParams(**params)
-    history = engine.tokenizer.encode(PROMPT)
+    history = py_engine.tokenizer.encode(PROMPT)
     picks, xtc = Rng(p.seed), Rng(xtc_seed(p.seed))
     native.reset()
     logits = native.step(history)
@@ -35,29 +35,29 @@ def by_hand(engine, native, params, count):
     return tokens, mus
 
 
-def test_mirostat_carries_mu_and_undo_restores_it(engine, native):
+def test_mirostat_carries_mu_and_undo_restores_it(py_engine, native):
     params = {"mirostat": 2, "mirostat_tau": 2.0, "mirostat_eta": 0.5, "seed": 3}
-    open_session(engine, native, "m", PROMPT, N_CTX, params)
-    got = [step(engine, native, "m", "sample", params)["id"] for _ in range(5)]
-    expected, mus = by_hand(engine, native, params, 5)
+    open_session(py_engine, native, "m", PROMPT, N_CTX, params)
+    got = [step(py_engine, native, "m", "sample", params)["id"] for _ in range(5)]
+    expected, mus = by_hand(py_engine, native, params, 5)
     assert got == expected
-    session = engine.sessions["m"]
+    session = py_engine.sessions["m"]
     assert [a[3] for a in session.carries.after] == mus
     assert len(set(mus)) > 1  # mu moved
-    engine.undo("m")
-    engine.undo("m")
+    py_engine.undo("m")
+    py_engine.undo("m")
     assert [a[3] for a in session.carries.after] == mus[:3]
-    again = [engine.choose_next("m", "sample", params)["id"]]
+    again = [py_engine.choose_next("m", "sample", params)["id"]]
     assert again == expected[3:4]  # the same draw and the same mu for that position
 
 
-def test_xtc_draws_are_per_position_and_replay(engine, native):
+def test_xtc_draws_are_per_position_and_replay(py_engine, native):
     params = {"xtc_probability": 0.5, "xtc_threshold": 0.02, "temperature": 1.5, "seed": 8}
-    open_session(engine, native, "x", PROMPT, N_CTX, params)
-    got = [step(engine, native, "x", "sample", params)["id"] for _ in range(6)]
-    assert got == by_hand(engine, native, params, 6)[0]
-    open_session(engine, native, "y", PROMPT, N_CTX, params)
-    assert [step(engine, native, "y", "sample", params)["id"] for _ in range(6)] == got
+    open_session(py_engine, native, "x", PROMPT, N_CTX, params)
+    got = [step(py_engine, native, "x", "sample", params)["id"] for _ in range(6)]
+    assert got == by_hand(py_engine, native, params, 6)[0]
+    open_session(py_engine, native, "y", PROMPT, N_CTX, params)
+    assert [step(py_engine, native, "y", "sample", params)["id"] for _ in range(6)] == got
 
 
 def test_mu_starts_over_when_mirostat_settings_change():

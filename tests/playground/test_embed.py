@@ -29,15 +29,15 @@ def blog_page(site_url, query):
 
 
 @pytest.fixture(scope="module")
-def embedded(browser, site_url, tmp_path_factory):
+def embedded(engine_browser, site_url, tmp_path_factory):
     query = ("prompt=Hello%20%3Cb%3Eworld%3C%2Fb%3E&temperature=0.5&top=5&seed=3&theme=dark&compact=1&autoload=1"
              "&controls=temperature,top_p,presets")
     blog = tmp_path_factory.mktemp("blog")
     (blog / "index.html").write_text(blog_page(site_url, query), encoding="utf-8")
     with serving(blog) as blog_url:
-        pg = Playground(browser, blog_url + "index.html")
-        pg.frame = pg.page.wait_for_selector("iframe[data-nexttoken]").content_frame()
-        pg.frame.wait_for_function("() => document.querySelector('[data-role=status]')?.textContent.startsWith('Ready')")
+        pg = Playground(engine_browser, blog_url + "index.html")
+        pg.frame = pg.page.in_frame("iframe[data-nexttoken]")
+        pg.frame.wait_for("() => document.querySelector('[data-role=status]')?.textContent.startsWith('Ready')")
         yield pg, blog_url
         pg.close()
 
@@ -47,6 +47,10 @@ def test_the_embed_runs_on_another_origin_and_generates(embedded):
     frame_origin = pg.evaluate("() => location.origin")
     assert urlsplit(blog_url).port != urlsplit(frame_origin).port
     assert pg.page.evaluate("() => { try { return frames[0].document && 'readable'; } catch { return 'blocked'; } }") == "blocked"
+    # A third-party frame is not cross-origin isolated: one thread, and the page says so.
+    assert not pg.evaluate("() => crossOriginIsolated") and pg.evaluate("() => window.nexttoken.info.threads") == 1
+    if pg.evaluate("() => navigator.hardwareConcurrency") > 1:
+        assert any(n.startswith("Running on 1 thread: this page is not cross-origin isolated") for n in pg.notices())
     pg.locator('[data-role="count"]').fill("3")
     pg.click("generate")
     assert pg.status().startswith("Generated 3 tokens")
@@ -56,12 +60,12 @@ def test_the_embed_runs_on_another_origin_and_generates(embedded):
 
 def test_the_embed_reports_its_height_and_the_snippet_sizes_the_frame(embedded):
     pg, _ = embedded
-    pg.page.wait_for_function("() => window.heights.length > 0")
+    pg.page.wait_for("() => window.heights.length > 0")
     heights = pg.page.evaluate("() => window.heights")
     frame_height = pg.evaluate("() => Math.ceil(document.documentElement.getBoundingClientRect().height)")
     assert heights[-1] == frame_height > 200
-    pg.page.wait_for_function(
-        "(h) => document.querySelector('iframe[data-nexttoken]').style.height === h + 'px'", arg=heights[-1])
+    pg.page.wait_for(
+        "(h) => document.querySelector('iframe[data-nexttoken]').style.height === h + 'px'", heights[-1])
 
 
 def test_the_embed_takes_its_settings_from_the_url(embedded):
@@ -87,8 +91,8 @@ def test_the_embed_button_offers_a_snippet_for_this_session(embedded):
     assert full.startswith(f"{origin}/playground.html#prompt=Hello") and "seed=3" in full
 
 
-def test_bad_embed_settings_are_ignored_one_by_one(browser, site_url):
-    pg = Playground(browser, site_url + "credits.html")
+def test_bad_embed_settings_are_ignored_one_by_one(engine_browser, site_url):
+    pg = Playground(engine_browser, site_url + "credits.html")
     config = pg.evaluate("""async () => {
         const { readEmbedConfig } = await import(new URL('assets/js/playground/embed.js', document.baseURI).href);
         const c = readEmbedConfig('?theme=neon&compact=maybe&controls=top_k,rm%20-rf&autoload=1&top_p=0.5', 50257);

@@ -22,8 +22,8 @@ def run(tab):
     assert tab.text(STATUS).startswith(("Ready", "Replayed")), tab.text(STATUS)
 
 
-def test_generate_300_then_copy_link_gives_the_same_text(engine, site_url):
-    tab = engine.new_page()
+def test_generate_300_then_copy_link_gives_the_same_text(engine_browser, site_url):
+    tab = engine_browser.new_page()
     tab.open(site_url + "playground.html")
     tab.fill(f"{ROOT} [data-role=prompt]", "Once upon a time")
     run(tab)
@@ -40,7 +40,7 @@ def test_generate_300_then_copy_link_gives_the_same_text(engine, site_url):
     assert len(tokens) == 300 and tokens[-len(ids):] == [str(i) for i in ids]
     tab.close()
 
-    again = engine.new_page()
+    again = engine_browser.new_page()
     again.open(shared)
     run(again)
     assert chosen(again) == ids and again.url == shared

@@ -10,12 +10,12 @@ STATE_MODULE = "assets/js/playground/state.js"
 
 
 @pytest.fixture(scope="module")
-def session_link(browser, site_url):
+def session_link(engine_browser, site_url):
     """A session made in one page: its link, chosen tokens, bars and controls."""
     prompt = "Ünïcode & = # % + ? <b>\n\tline two 👩‍👩‍👧 שלום"
     hash_ = (f"#prompt={quote(prompt)}&temperature=0.7&top_k=20&min_p=0.02&repetition_penalty=1.2"
              "&logit_bias=13:-2.5,11:1&order=llama.cpp&seed=42&top=7")
-    pg = Playground(browser, site_url + "playground.html" + hash_)
+    pg = Playground(engine_browser, site_url + "playground.html" + hash_)
     assert pg.locator('[data-role="prompt"]').input_value() == prompt
     pg.run()
     pg.locator('[data-role="count"]').fill("4")
@@ -39,8 +39,8 @@ def test_copy_link_gives_the_address_of_the_session(session_link):
     assert session_link["errors"] == []
 
 
-def test_a_link_reproduces_the_exact_session(browser, session_link):
-    pg = Playground(browser, session_link["url"])
+def test_a_link_reproduces_the_exact_session(engine_browser, session_link):
+    pg = Playground(engine_browser, session_link["url"])
     assert pg.locator('[data-role="prompt"]').input_value() == session_link["prompt"]
     assert any("6 chosen tokens" in note for note in pg.notices())
     pg.run()
@@ -55,9 +55,9 @@ def test_a_link_reproduces_the_exact_session(browser, session_link):
     pg.close()
 
 
-def test_state_text_round_trips_exactly(browser, site_url):
+def test_state_text_round_trips_exactly(engine_browser, site_url):
     """writeState then readState, in the page's own module, for awkward values."""
-    pg = Playground(browser, site_url + "credits.html")
+    pg = Playground(engine_browser, site_url + "credits.html")
     states = [
         {"prompt": "", "tokens": [], "params": {}, "seed": 0, "top": 10},
         {"prompt": "a+b=c&d#e%f?g\u0000\u202eRTL\U0001F600", "tokens": [0, 50256, 13],
@@ -87,9 +87,9 @@ HOSTILE = {
 }
 
 
-def test_hostile_parameters_are_ignored_one_by_one(browser, site_url):
+def test_hostile_parameters_are_ignored_one_by_one(engine_browser, site_url):
     hash_ = "&".join(f"{k}={quote(v)}" for k, v in HOSTILE.items()) + "&%E0%A4%A&=&&temperature"
-    pg = Playground(browser, site_url + "playground.html#" + hash_)
+    pg = Playground(engine_browser, site_url + "playground.html#" + hash_)
     notes = " | ".join(pg.notices())
     for field in ["Temperature", "Top-k", "Top-p", "Typical-p", "Epsilon", "Eta", "Top-nσ", "Repetition penalty",
                   "Presence penalty", "Frequency penalty", "No-repeat n-gram", "Logit bias", "order", "Seed", "top",
@@ -107,8 +107,8 @@ def test_hostile_parameters_are_ignored_one_by_one(browser, site_url):
     pg.close()
 
 
-def test_a_garbled_hash_still_gives_a_working_page(browser, site_url):
-    pg = Playground(browser, site_url + "playground.html#%ZZ%%;;&&==&prompt=%E0%A4")
+def test_a_garbled_hash_still_gives_a_working_page(engine_browser, site_url):
+    pg = Playground(engine_browser, site_url + "playground.html#%ZZ%%;;&&==&prompt=%E0%A4")
     # Bytes that are not UTF-8 decode to U+FFFD, as URLSearchParams does everywhere.
     assert pg.locator('[data-role="prompt"]').input_value() == "\ufffd"
     assert pg.notices() == [] and pg.button("run").is_enabled() and pg.errors == []

@@ -94,6 +94,15 @@ const sleep = (ms, signal) => new Promise((resolve, reject) => {
 
 const WATCH_MS = 500;  // how often a download checks that data still arrives
 
+/** `promise`'s value, or `fallback` if it has not settled in `ms`: storage is optional, and a
+ * Cache API call that never answers must not hold up the load (Firefox under load). */
+function within(promise, ms, fallback) {
+  let timer;
+  const late = new Promise((resolve) => { timer = setTimeout(resolve, ms, fallback); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+const NO_ANSWER = Symbol("no answer");
+
 /** Why one try failed; every kind is retried, and the last one is reported. */
 class AttemptError extends Error {
   constructor(reason, code = "download") {
@@ -115,7 +124,8 @@ export class Downloader {
     this.queue = [];
     this.active = 0;
     this.noticed = new Set();
-    this.cache = self.caches ? caches.open(cacheNames(siteRoot).files).catch(() => null) : Promise.resolve(null);
+    this.cache = self.caches ? within(caches.open(cacheNames(siteRoot).files).catch(() => null), this.options.stallMs, null)
+      : Promise.resolve(null);
   }
 
   entry(path) {
@@ -169,16 +179,17 @@ export class Downloader {
   async readStored(path, entry) {
     const cache = await this.cache;
     const key = contentKey(siteRoot, path, entry.sha256);
-    const response = cache && await cache.match(key).catch(() => null);
+    const wait = this.options.stallMs;
+    const response = cache && await within(cache.match(key).catch(() => null), wait, null);
     if (!response) return null;
     try {
-      const bytes = new Uint8Array(await response.arrayBuffer());
+      const bytes = new Uint8Array(await within(response.arrayBuffer(), wait, new ArrayBuffer(0)));
       if (bytes.length === entry.bytes && await sha256Hex(bytes) === entry.sha256) {
         this.progress.add(bytes.length, false);
         return bytes;
       }
     } catch { /* unreadable: treated like a damaged copy */ }
-    await cache.delete(key);
+    await within(cache.delete(key).catch(() => false), wait, false);
     console.warn(`nexttoken: the stored copy of ${path} was damaged; downloading it again`);
     return null;
   }
@@ -270,7 +281,10 @@ export class Downloader {
     const headers = { "Content-Type": type || "application/octet-stream",
       "Content-Length": String(bytes.length) };
     try {
-      await cache.put(contentKey(siteRoot, path, entry.sha256), new Response(bytes, { headers }));
+      const put = cache.put(contentKey(siteRoot, path, entry.sha256), new Response(bytes, { headers }));
+      if (await within(put, this.options.stallMs, NO_ANSWER) === NO_ANSWER) {
+        console.warn(`nexttoken: storage did not answer for ${path}; it will download again next visit`);
+      }
     } catch (err) {
       if (err?.name === "QuotaExceededError") {
         this.notice("storage-full", "Your browser's storage for this site is full, so the model was not " +

@@ -5,7 +5,7 @@ import { Downloader, LoadError, Progress, fetchManifest, release, serveHeldFiles
 import { loadModel } from "./model.js";
 import { loadPython } from "./python.js";
 import { holdBuild, pruneFiles } from "./store.js";
-import { unsupported } from "./support.js";
+import { fallbacks, unsupported } from "./support.js";
 
 export const OUT_OF_MEMORY = "The browser ran out of memory for the model. Close other tabs or " +
   "programs, then reload the page and press Load again.";
@@ -86,8 +86,9 @@ export async function loadEngine(options, { signal, onProgress, onNotice }) {
     const [py, loaded] = await Promise.all([python, model]);
     progress.report();
     pruneFiles(siteRoot, manifest).catch(() => {});  // files of builds no open tab runs
-    return { manifest, model: loaded, ...py,
-      info: { backend: loaded.backend ?? "wasm", threads: loaded.threads, isolated: self.crossOriginIsolated } };
+    const info = { backend: loaded.backend ?? "wasm", threads: loaded.threads, isolated: self.crossOriginIsolated };
+    for (const message of fallbacks(info)) onNotice?.({ code: "fallback", message });
+    return { manifest, model: loaded, ...py, info };
   } catch (err) {
     stop.abort();
     release([...groups.python, ...groups.onnxruntime, ...groups.model]);

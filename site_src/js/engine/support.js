@@ -18,3 +18,24 @@ export function unsupported() {
   }
   return null;
 }
+
+/**
+ * Sentences for the reader about what this browser lacks and what the engine does instead,
+ * given the loaded engine's info ({threads}); [] when nothing is missing. `scope` is the
+ * global object (the engine's worker), a parameter so that tests can pass another.
+ */
+export function fallbacks({ threads }, scope = globalThis) {
+  const out = [];
+  if (threads === 1 && (scope.navigator?.hardwareConcurrency ?? 1) > 1) {
+    out.push(scope.crossOriginIsolated
+      ? "Running on 1 thread: this browser does not give web pages shared memory (SharedArrayBuffer), " +
+        "so each token takes longer than it would with several threads."
+      : "Running on 1 thread: this page is not cross-origin isolated here (inside another site's frame, " +
+        "or without its service worker), so each token takes longer than it would with several threads.");
+  }
+  if (!scope.navigator?.storage?.estimate) {
+    out.push("This browser has no storage manager (navigator.storage), so it may clear the stored model " +
+      "to free space; the model would then download again on a later visit.");
+  }
+  return out;
+}

@@ -48,6 +48,7 @@ export function mountPlayground(root, options = {}) {
   const share = createShare(root, { state: urlState, mode: options.mode ?? "figure", status: (text) => view.say(text) });
   const client = new SessionClient(api, (reply) => apply(reply), fail);
   const view = createView(root, { bars });
+  api.onNotice?.(({ message }) => view.notice(message));  // the engine's: a fallback, storage full
   const machine = createMachine(render);
 
   // What the engine's session holds: its prompt (null until opened), the chosen ids and texts.
