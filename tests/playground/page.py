@@ -6,7 +6,6 @@ reloads the page once for cross-origin isolation, and the test starts when that 
 import time
 from pathlib import Path
 
-from tests.playground.page_chromium import ChromiumPlayground
 
 TIMEOUT_MS = 240_000  # a cold Pyodide + model start on a busy 2-core machine
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -36,8 +35,12 @@ class EnginePlayground:
     def button(self, action):
         return self.locator(f'[data-action="{action}"]')
 
+    def wait_for(self, predicate, arg=None):
+        """Wait until the JS function ``predicate(arg)`` is truthy in the playground's frame."""
+        self.frame.wait_for(predicate, arg)
+
     def wait_idle(self):
-        self.frame.wait_for(
+        self.wait_for(
             "(root) => { const r = document.querySelector(root); return r && !r.hasAttribute('data-busy'); }",
             self.root)
 
@@ -106,5 +109,7 @@ def Playground(target, url, **options):
     """The playground page for ``target``: an engine's browser (tests/engines: Chromium,
     Firefox or WebKit) or a Playwright ``Browser`` (Chromium only, with Playwright's API)."""
     if hasattr(target, "new_context"):
+        from tests.playground.page_chromium import ChromiumPlayground
+
         return ChromiumPlayground(target, url, **options)
     return EnginePlayground(target, url, **options)
