@@ -11,7 +11,7 @@ import math
 from itertools import accumulate
 
 from export import bake_runs
-from export.bake_params import LABELS, label, number_text, prompts_of, r4, sampling_controls, split, states_of
+from export.bake_params import LABELS, label as param_label, number_text, prompts_of, r4, sampling_controls, split, states_of
 
 TRUNCATIONS = {"top_k": 0, "top_p": 1.0, "min_p": 0.0, "typical_p": 1.0, "epsilon": 0.0,
                "eta": 0.0, "top_n_sigma": 0.0}
@@ -226,7 +226,7 @@ def cut(b, params):
     default = params.get("default", values[len(values) // 2])
     return {"kind": "cut", "rule": rule, "cases": cases, "states": states,
             "vocab_size": len(cumulative[0]),
-            "controls": [{"name": rule, "label": label(b, rule), "values": values,
+            "controls": [{"name": rule, "label": param_label(b, rule), "values": values,
                           "default": number_text(default)}]}
 
 
