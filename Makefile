@@ -68,8 +68,12 @@ browsers:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
 	  else echo "error: missing browser packages:$$missing; install them (sudo apt-get install $(BROWSER_PACKAGES))"; exit 1; fi; fi
 
+# The whole suite in Chromium, then the engine driver in Firefox and WebKit (all three
+# everywhere: NEXTTOKEN_ENGINES=chromium,firefox,webkit make test).
+NEXTTOKEN_ENGINES ?= chromium
 test: setup browsers
-	$(PY) -m pytest
+	NEXTTOKEN_ENGINES=$(NEXTTOKEN_ENGINES) $(PY) -m pytest
+	NEXTTOKEN_ENGINES=firefox,webkit $(PY) -m pytest tests/engines -q
 
 bench: setup browsers
 	$(PY) benchmarks/run.py --model "$(MODEL)" --variant "$(VARIANT)"
