@@ -17,8 +17,12 @@ function setupPage(root) {
     if (location.hash === address.wanted) return;
     // A link pasted into this tab: start again from it. Any other anchor ("Skip to content"
     // goes to #main): the session stays, and its state goes back into the address.
-    if (isStateText(location.hash)) location.reload();
-    else address.restore();
+    if (isStateText(location.hash)) {
+      address.adopt();
+      location.reload();
+    } else {
+      address.restore();
+    }
   });
   addEventListener("pagehide", () => address.restore());
 }

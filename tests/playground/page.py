@@ -52,7 +52,14 @@ class EnginePlayground:
         if prompt is not None:
             self.locator('[data-role="prompt"]').fill(prompt)
         self.click("run")
-        assert self.status().startswith("Ready"), self.status()
+        # "Ready. ..." or, from a link with tokens, "Replayed N tokens from the link. Ready. ..."
+        assert self.status().startswith(("Ready.", "Replayed ")) and "Ready." in self.status(), self.status()
+
+    def wait_address(self, *parts):
+        """Wait until the address bar's hash holds every text in ``parts`` (the page writes the
+        address at most every 300 ms: playground/address.js); return the URL."""
+        self.wait_for("(parts) => parts.every((part) => location.hash.includes(part))", list(parts))
+        return self.evaluate("() => location.href")
 
     def status(self):
         return self.locator('[data-role="status"]').text_content()

@@ -111,6 +111,19 @@ def test_sample_follows_the_seed_like_python(fresh, py_engine, native):
     params = {"temperature": 0.9, "top_k": 10, "seed": 123}
     assert fresh.chosen() == expected_generation(py_engine, native, PROMPT, params, 3, N_CTX)
     assert "sampled" in fresh.status()
+    # Seeds run up to 2^64 - 1, beyond what a JavaScript number holds exactly.
+    fresh.click("reset")
+    fresh.locator('[data-role="seed"]').fill(str(2 ** 64 - 1))
+    fresh.locator('[data-role="seed"]').dispatch_event("change")
+    assert fresh.locator('[data-role="seed-error"]').text_content() == ""
+    fresh.click("sample")
+    fresh.click("sample")
+    params["seed"] = 2 ** 64 - 1
+    assert fresh.chosen() == expected_generation(py_engine, native, PROMPT, params, 2, N_CTX)
+    fresh.locator('[data-role="seed"]').fill(str(2 ** 64))
+    fresh.locator('[data-role="seed"]').dispatch_event("change")
+    assert fresh.locator('[data-role="seed-error"]').text_content() == \
+        "Seed must be a whole number from 0 to 18446744073709551615"
 
 
 def test_generate_n_then_the_same_seed_gives_the_same_text(fresh, py_engine, native):
@@ -187,10 +200,10 @@ def test_presets_and_the_stage_by_stage_view(fresh):
     assert [fresh.param(n) for n in ("temperature", "top_k", "top_p", "min_p")] == ["0.8", "40", "0.95", "0.05"]
     assert fresh.locator("#playground-order").input_value() == "llama.cpp"
     fresh.locator(".pg-stages summary").click()
-    fresh.page.wait_for_selector('#playground [data-stage="top_k"]')
-    stages = fresh.evaluate("() => [...document.querySelectorAll('#playground [data-stage]')].map((li) => li.dataset.stage)")
+    fresh.page.wait_for_selector('#playground .pg-stage-list [data-stage="top_k"]')
+    stages = fresh.evaluate("() => [...document.querySelectorAll('#playground .pg-stage-list [data-stage]')].map((li) => li.dataset.stage)")
     assert stages == ["top_k", "top_p", "min_p", "temperature"]
-    assert "removed 50,217 tokens" in fresh.locator('[data-stage="top_k"]').text_content()
+    assert "removed 50,217 tokens" in fresh.locator('.pg-stage-list [data-stage="top_k"]').text_content()
     fresh.locator(".pg-stages summary").click()
     fresh.set_param("top_p", 0.5)
     assert fresh.locator("#playground-preset").input_value() == ""  # "Custom"
@@ -231,7 +244,7 @@ def test_axe_finds_no_accessibility_violations(fresh):
     fresh.set_param("top_k", 5)
     fresh.locator(".pg-more summary").click()
     fresh.locator(".pg-stages summary").click()
-    fresh.page.wait_for_selector('#playground [data-stage="top_k"]')
+    fresh.page.wait_for_selector('#playground .pg-stage-list [data-stage="top_k"]')
     # Injected through evaluate(): the page's CSP would refuse a <script> element.
     assert fresh.evaluate("() => {\n" + AXE.read_text(encoding="utf-8") + "\nreturn typeof window.axe; }") == "object"
     violations = fresh.evaluate("""async () => {

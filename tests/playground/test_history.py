@@ -142,8 +142,11 @@ def test_skip_to_content_does_not_reload_the_page(browser, site_url):
     pg.page.wait_for_function("() => location.hash.includes('tokens=')", timeout=20_000)
     assert pg.evaluate("() => window.__same_page") is True
     assert pg.chosen() == chosen and link_tokens(pg.page.url) == chosen
-    # A pasted link still starts again from it.
-    with pg.page.expect_navigation():
-        pg.evaluate("() => { location.hash = '#prompt=Pasted'; }")
+    # A pasted link still starts again from it: the page reloads (the hash change is itself a
+    # "navigation" to Playwright, so wait for the new document, then for its load event).
+    pg.evaluate("() => { location.hash = '#prompt=Pasted'; }")
+    pg.page.wait_for_function("() => window.__same_page === undefined")
+    pg.page.wait_for_load_state("load")
     assert pg.locator('[data-role="prompt"]').input_value() == "Pasted"
+    assert "prompt=Pasted" in pg.page.url and "tokens=" not in pg.page.url
     pg.close()

@@ -87,7 +87,7 @@ def test_a_setting_declared_in_python_appears_in_the_playground_with_no_javascri
         assert row.locator(".pg-error").text_content() == "Scratch knob must be in [0, 1)"
         pg.set_param("scratch_knob", "0.4")
         assert row.locator(".pg-error").text_content() == ""
-        assert "scratch_knob=0.4" in pg.page.url and "order=llama.cpp" in pg.page.url
+        pg.wait_address("scratch_knob=0.4", "order=llama.cpp")
         # The page's own Python takes it (a name it did not declare would be an error).
         pg.run()
         pg.click("sample")
@@ -101,6 +101,14 @@ def pyodide_value(text):
     becomes an int, any other number a float)."""
     value = float(text)
     return int(value) if value.is_integer() and abs(value) <= 2 ** 53 - 1 else value
+
+
+def number_or_text(text):
+    """A part of a list as a number if it is one (as pyodide_value), else the text itself."""
+    try:
+        return pyodide_value(text.strip())
+    except ValueError:
+        return text
 
 
 def edge_texts(field):
@@ -122,6 +130,13 @@ def test_the_page_and_python_agree_on_every_fields_bounds(browser, site_url, tin
             cases += [(field["name"], text) for text in edge_texts(field)]
         elif field["kind"] == "choice":
             cases += [(field["name"], str(c["value"])) for c in field["choices"]] + [(field["name"], "nope")]
+        elif field["kind"] == "stages":
+            names = [c["value"] for c in field["choices"]]
+            cases += [(field["name"], text) for text in (",".join(names), ",".join(reversed(names)),
+                                                         ",".join(names[:-1]), ",".join(names + names[:1]),
+                                                         ",".join(names[:-1] + ["nope"]), "")]
+        elif field["kind"] == "tokens":
+            cases += [(field["name"], text) for text in ("198", "198, 25,1", "", "0", "50256", "-1", "1.5", "a", "7,,8")]
         else:
             cases += [(field["name"], text) for text in ("7:1", "7:-1e308", "7:1e309", "")]
     pg = Playground(browser, site_url + "credits.html")
@@ -132,18 +147,27 @@ def test_the_page_and_python_agree_on_every_fields_bounds(browser, site_url, tin
                  results: cases.map(([name, text]) => parseField(field(name), text, 50257)) };
     }""", [FIELDS_MODULE, cases])
     assert parsed["defaults"] == {f["name"]: f["default"] for f in fields}
-    assert parsed["defaults"] == {name: getattr(SamplingParams(), name) for name in parsed["defaults"]}
+    as_json = lambda value: list(value) if isinstance(value, tuple) else value  # noqa: E731
+    assert parsed["defaults"] == {name: as_json(getattr(SamplingParams(), name)) for name in parsed["defaults"]}
     disagree = []
     for (name, text), result in zip(cases, parsed["results"]):
-        kind = next(f["kind"] for f in fields if f["name"] == name)
+        field = next(f for f in fields if f["name"] == name)
+        kind = field["kind"]
         if kind in ("real", "integer"):
             value = pyodide_value(text)
         elif kind == "bias":
             value = {int(k): float(v) for k, v in (pair.split(":") for pair in text.split(","))} if text else None
+        elif kind == "choice":  # a choice's value as declared (mirostat's are numbers), else the text
+            value = next((c["value"] for c in field["choices"] if str(c["value"]) == text), text)
+        elif kind == "stages":
+            value = text.split(",") if text else None
+        elif kind == "tokens":  # what a JS array of the parts' numbers arrives as
+            value = [number_or_text(part) for part in text.split(",")] if text else []
         else:
             value = text
         try:
-            SamplingParams(**{name: value})
+            # a custom order is taken only with order="custom", which the page sets beside it
+            SamplingParams(**{name: value}, **({"order": "custom"} if kind == "stages" else {}))
             python_ok = True
         except ValueError:
             python_ok = False

@@ -38,5 +38,12 @@ export function createAddress(write = (hash) => history.replaceState(history.sta
     },
     /** Put the session's hash back (after the page moved to an anchor such as "#main"). */
     restore() { attempt(); },
+    /** Take the address bar's hash as wanted, with no write pending: a link pasted into the
+     * tab, which the page reloads into (the reload's pagehide must not put the session back). */
+    adopt() {
+      clearTimeout(timer);
+      timer = null;
+      wanted = location.hash;
+    },
   };
 }
