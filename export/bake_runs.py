@@ -130,7 +130,7 @@ def pipeline(b, params):
     states = {}
     for key, settings in states_of(b, fixed, controls):
         params_ = b.sampling.SamplingParams(**settings)
-        stages = [{"name": s.name, "kept": s.result.kept,
+        stages = [{"name": s.name, "label": b.sampling.STAGE_LABELS[s.name], "kept": s.result.kept,
                    "top": [[b.label(t), r4(p)] for t, p in s.result.top(3)]}
                   for s in prepared.trace(params_)]
         final = prepared.result(params_)

@@ -64,6 +64,7 @@ def test_state_text_round_trips_exactly(engine_browser, site_url):
          "params": {"temperature": 0.1 + 0.2, "top_p": 1e-7, "typical_p": 0.3333333333333333,
                     "presence_penalty": -2, "logit_bias": {"50256": -100, "0": 1e-300}, "order": "llama.cpp"},
          "seed": 9007199254740991, "top": 50},
+        {"prompt": "Hi", "tokens": [], "params": {}, "seed": "18446744073709551615", "top": 10},
     ]
     out = pg.evaluate("""async ([path, states]) => {
         const { readState, writeState } = await import(new URL(path, document.baseURI).href);

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from nexttoken.sampling import Rng, SamplingParams, greedy, prepare, sample
+from nexttoken.sampling import Rng, SamplingParams, prepare, sample
 
 
 def test_same_seed_same_stream_and_the_seed_is_exposed():
@@ -51,11 +51,6 @@ def test_sampling_a_result_equals_sampling_its_distribution():
         a, b = Rng(3), Rng(3)
         assert [sample(result, a) for _ in range(50)] == \
                [sample(result.distribution(), b) for _ in range(50)]
-
-
-def test_greedy_takes_the_first_maximum_like_torch_argmax():
-    assert greedy([1.0, 3.0, 3.0, 2.0]) == 1
-    assert greedy([-math.inf, -1.0]) == 1
 
 
 def test_temperature_zero_is_greedy_with_the_lowest_id_among_ties():

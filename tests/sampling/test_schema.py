@@ -12,7 +12,8 @@ from nexttoken.sampling.schema import Param
 
 LOGITS = [3 * math.sin(i * 1.7) + 0.01 * i for i in range(200)]
 LOGITS[2], LOGITS[40], LOGITS[77] = 8.0, 7.7, 7.0  # top choices for XTC to exclude
-HISTORY = [5, 7, 11] * 4 + [5, 7]  # a long repeat for DRY (9 would be one of its breakers)
+# a long repeat for DRY, broken by 9, one of its default breakers
+HISTORY = [9, 5, 7, 11] * 3 + [9, 5, 7]
 
 
 def on_value(name, param):
@@ -21,6 +22,8 @@ def on_value(name, param):
     default = getattr(SamplingParams(), name)
     if param.kind == "bias":
         return {5: 2.0, 9: -1.5}
+    if param.kind == "tokens":  # DRY's breakers: none, so HISTORY's repeat runs across its 9s
+        return []
     if param.kind == "choice":
         return next(c.value for c in param.choices if c.value != default)
     low, high = param.slider

@@ -1,13 +1,6 @@
 // The sampler chain, stage by stage (baked with nexttoken's Prepared.trace).
 import { announce, bindControls, el, num, pct, setBar } from "./common.js";
 
-const NAMES = {
-  temperature: "Temperature", top_k: "Top-k", top_p: "Top-p", min_p: "Min-p",
-  typical_p: "Typical", top_n_sigma: "Top-nσ", epsilon: "Epsilon", eta: "Eta",
-  repetition_penalty: "Repetition penalty", presence_frequency_penalty: "Presence/frequency",
-  penalties: "Penalties", logit_bias: "Logit bias", no_repeat_ngram: "No-repeat n-gram",
-};
-
 export function mount(root, data) {
   const rows = [...root.querySelectorAll("[data-stage]")];
   const final = root.querySelector("[data-final]");
@@ -29,7 +22,7 @@ export function mount(root, data) {
     rows.forEach((row, i) => {
       const stage = s.stages[i];
       row.hidden = !stage;
-      if (stage) fill(row, `${i + 1}. ${NAMES[stage.name] ?? stage.name}`, stage.kept, stage.top);
+      if (stage) fill(row, `${i + 1}. ${stage.label}`, stage.kept, stage.top);
     });
     fill(final, null, s.final.kept, s.final.top.slice(0, 3));
     readout.textContent = `${values.order === "hf" ? "Hugging Face order" : "llama.cpp order"}: `

@@ -1,6 +1,6 @@
 // The sampler controls, built from the settings Python's SamplingParams declares (fields.js):
-// a slider and a number box per numeric setting, a select per choice, a text box for the
-// logit bias; group "top" beside the presets, "main" always shown, "more" under "More samplers".
+// a slider and a number box per numeric setting, a select per choice, a text box for token
+// ids (the logit bias, DRY's breakers), a reorderable list for a custom order; group "top" beside the presets, "main" always shown, "more" under "More samplers".
 import { DEFAULTS, FIELDS, ORDER_FIELD, PRESETS, formatField, matchingPreset, parseField, presetParams, rangeText } from "./fields.js";
 import { el } from "./dom.js";
 
@@ -21,7 +21,7 @@ export function buildControls(root, { idPrefix, vocab, visible, onChange }) {
     more: el("div", { class: "pg-control-grid" }) };
   if (shows("presets")) grids.top.append(el("div", { class: "pg-field" }, el("label", { for: preset.id }, "Preset"), preset));
   for (const spec of FIELDS) {
-    const row = spec.kind === "bias" ? biasRow(spec) : spec.kind === "choice" ? choiceRow(spec)
+    const row = spec.kind === "bias" || spec.kind === "tokens" ? textRow(spec) : spec.kind === "choice" ? choiceRow(spec)
       : spec.kind === "stages" ? stagesRow(spec) : numberRow(spec);
     rows.set(spec.name, row);
     row.element.hidden = !shows(spec.name);
@@ -100,9 +100,9 @@ export function buildControls(root, { idPrefix, vocab, visible, onChange }) {
     return { element, show: (value) => { select.value = formatField(spec, value); } };
   }
 
-  function biasRow(spec) {
+  function textRow(spec) {
     const input = el("input", { id: ids(spec).id, type: "text", spellcheck: "false", autocomplete: "off",
-      placeholder: "id:bias, id:bias", "aria-describedby": `${ids(spec).help} ${ids(spec).error}` });
+      placeholder: spec.kind === "bias" ? "id:bias, id:bias" : "id, id", "aria-describedby": `${ids(spec).help} ${ids(spec).error}` });
     const { element, report } = row(spec, input, "", true);
     input.addEventListener("change", () => {
       const parsed = parseField(spec, input.value, vocab);

@@ -12,7 +12,8 @@ export const DEFAULTS = Object.fromEntries(FIELDS.map((f) => [f.name, f.default]
 export const PARAM_NAMES = FIELDS.map((f) => f.name);
 /** The setting that picks the pipeline order (its choices are the orders). */
 export const ORDER_FIELD = FIELDS.find((f) => f.name === SCHEMA.order_field);
-export const MAX_SEED = Number.MAX_SAFE_INTEGER;
+/** The largest seed (seeds are integers in [0, 2^64), as Python's Engine takes them). */
+export const MAX_SEED = 2n ** 64n - 1n;
 // Each preset sets every parameter: the ones it does not name go back to their defaults.
 export const PRESETS = SCHEMA.presets;
 
@@ -38,12 +39,13 @@ function same(a, b) {
 
 /**
  * Parse the text of one parameter (from an input or a URL). Returns {value} or {error}, the
- * error naming the field and its valid range. `vocab` bounds logit_bias token ids.
+ * error naming the field and its valid range. `vocab` bounds token ids (logit bias, DRY's breakers).
  */
 export function parseField(field, text, vocab) {
   const raw = String(text ?? "").trim();
   if (field.kind === "bias") return parseBias(raw, vocab);
   if (field.kind === "stages") return parseStages(field, raw);
+  if (field.kind === "tokens") return parseTokens(field, raw, vocab);
   if (field.kind === "choice") {
     const choice = field.choices.find((c) => String(c.value) === raw);
     return choice ? { value: choice.value } : { error: `${field.label} must be ${field.choices.map((c) => c.value).join(" or ")}` };
@@ -94,6 +96,7 @@ export function formatBias(bias) {
 export function formatField(field, value) {
   if (field.kind === "bias") return formatBias(value);
   if (field.kind === "stages") return value ? value.join(",") : "";
+  if (field.kind === "tokens") return value.join(", ");
   return String(value);
 }
 
@@ -108,10 +111,25 @@ function parseStages(field, raw) {
   return { value: names };
 }
 
+/** Token ids: "198, 25" -> [198, 25]; "" -> [] (none). */
+function parseTokens(field, raw, vocab) {
+  if (raw === "") return { value: [] };
+  const ids = raw.split(",").map((part) => part.trim());
+  if (ids.length > 1000) return { error: `${field.label}: at most 1000 token ids` };
+  const bad = ids.find((id) => !/^\d{1,9}$/.test(id) || !(Number(id) < vocab));
+  if (bad !== undefined) return { error: `${field.label}: "${clip(bad)}" is not a token id below ${vocab}` };
+  return { value: ids.map(Number) };
+}
+
+/**
+ * A seed from text: {value} as a number when it is a safe integer, else as its decimal string
+ * (a JS number above 2^53 drops digits; the worker takes either, engine/protocol.js).
+ */
 export function parseSeed(text) {
   const raw = String(text ?? "").trim();
-  if (!/^\d{1,16}$/.test(raw) || Number(raw) > MAX_SEED) return { error: `Seed must be a whole number from 0 to ${MAX_SEED}` };
-  return { value: Number(raw) };
+  if (!/^\d{1,20}$/.test(raw) || BigInt(raw) > MAX_SEED) return { error: `Seed must be a whole number from 0 to ${MAX_SEED}` };
+  const value = BigInt(raw);
+  return { value: value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString() };
 }
 
 function clip(text) {

@@ -1,13 +1,7 @@
 // The stage-by-stage view (from Python's Prepared.trace): for each active sampler, in the
-// pipeline's order, which tokens it removed and how the survivors were renormalised.
+// pipeline's order, which tokens it removed and how the survivors were renormalised (each
+// stage's label comes from Python: params.STAGE_LABELS).
 import { count, el, percent } from "./dom.js";
-
-const NAMES = {
-  logit_bias: "Logit bias", repetition_penalty: "Repetition penalty",
-  presence_frequency_penalty: "Presence and frequency penalties", penalties: "Penalties (llama.cpp, last 64 tokens)",
-  no_repeat_ngram: "No-repeat n-gram", temperature: "Temperature", top_k: "Top-k", top_p: "Top-p", min_p: "Min-p",
-  typical_p: "Typical-p", epsilon: "Epsilon", eta: "Eta", top_n_sigma: "Top-nσ",
-};
 
 export function createStages(root, { onToggle }) {
   const list = el("ol", { class: "pg-stage-list" });
@@ -36,7 +30,7 @@ export function createStages(root, { onToggle }) {
       ? ` The ${count(s.kept)} left share the removed mass: each is scaled by ×${(1 / (1 - s.removed_mass)).toFixed(3)}.`
       : ` ${count(s.kept)} tokens left.`;
     return el("li", { "data-stage": s.name },
-      el("strong", {}, NAMES[s.name] ?? s.name), `: ${what}.${renormalised}`,
+      el("strong", {}, s.label), `: ${what}.${renormalised}`,
       el("span", { class: "pg-stage-top" }, ` Now: ${s.top.map((t) => `${t.display} ${percent(t.prob)}`).join(", ")}.`));
   }
 

@@ -9,6 +9,7 @@ probabilities over the vocabulary.
 import heapq
 import math
 
+from nexttoken.sampling.params import STAGE_LABELS
 from nexttoken.sampling.window import Window
 
 STAGE_EXAMPLES = 5     # removed tokens named per stage
@@ -26,7 +27,7 @@ def stage_summary(session, step, params) -> list:
         after = stage.result
         count, mass, examples = _removed(before, stage)
         stages.append({
-            "name": stage.name,
+            "name": stage.name, "label": STAGE_LABELS[stage.name],
             "removed": count, "removed_mass": mass,
             "examples": [session.token_entry(i, p) for i, p in examples],
             "kept_before": before.kept if stages else after.size, "kept": after.kept,

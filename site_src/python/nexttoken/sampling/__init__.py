@@ -7,10 +7,10 @@
 ``Prepared.result(params)`` is the compact form the page redraws from; ``Prepared.trace``
 shows what every stage removed. Semantics and sources: docs/sampling.md.
 """
-from .params import PARAMS, PRESETS, SamplingParams
+from .params import PARAMS, PRESETS, STAGE_LABELS, SamplingParams
 from .prepared import Prepared, distribution, prepare
 from .result import Result, StageTrace
-from .rng import FixedDraw, Rng, greedy, sample
+from .rng import FixedDraw, Rng, sample
 
-__all__ = ["PARAMS", "PRESETS", "SamplingParams", "Prepared", "Result", "StageTrace", "FixedDraw",
-           "Rng", "distribution", "greedy", "prepare", "sample"]
+__all__ = ["PARAMS", "PRESETS", "STAGE_LABELS", "SamplingParams", "Prepared", "Result",
+           "StageTrace", "FixedDraw", "Rng", "distribution", "prepare", "sample"]

@@ -31,12 +31,20 @@ STAGE_NAMES = ("logit_bias", "repetition_penalty", "presence_frequency_penalty",
                "no_repeat_ngram", "temperature", "quadratic", "top_k", "top_p", "typical_p",
                "epsilon", "eta", "top_n_sigma", "tfs", "top_a", "min_p", "mirostat", "xtc")
 CHANGES_LOGITS = ("logit_bias", "repetition_penalty", "presence_frequency_penalty", "dry")
+# What the stage-by-stage views call each stage (playground and figures: the trace carries it).
+STAGE_LABELS = {
+    "logit_bias": "Logit bias", "repetition_penalty": "Repetition penalty",
+    "presence_frequency_penalty": "Presence and frequency penalties",
+    "penalties": "Penalties (llama.cpp, last 64 tokens)", "dry": "DRY",
+    "no_repeat_ngram": "No-repeat n-gram", "temperature": "Temperature",
+    "dynamic_temperature": "Dynamic temperature", "quadratic": "Quadratic", "top_k": "Top-k",
+    "top_p": "Top-p", "typical_p": "Typical-p", "epsilon": "Epsilon", "eta": "Eta",
+    "top_n_sigma": "Top-nσ", "tfs": "Tail-free", "top_a": "Top-a", "min_p": "Min-p",
+    "mirostat": "Mirostat", "xtc": "XTC"}
 # the stages a reader reorders, in webui's order (where a custom order starts)
-STAGE_CHOICES = tuple(Choice(name, label) for name, label in (
-    ("temperature", "Temperature"), ("quadratic", "Quadratic"), ("top_n_sigma", "Top-nσ"),
-    ("top_k", "Top-k"), ("top_p", "Top-p"), ("typical_p", "Typical-p"), ("epsilon", "Epsilon"),
-    ("eta", "Eta"), ("tfs", "Tail-free"), ("top_a", "Top-a"), ("min_p", "Min-p"),
-    ("mirostat", "Mirostat"), ("xtc", "XTC"), ("no_repeat_ngram", "No-repeat n-gram")))
+STAGE_CHOICES = tuple(Choice(name, STAGE_LABELS[name]) for name in (
+    "temperature", "quadratic", "top_n_sigma", "top_k", "top_p", "typical_p", "epsilon", "eta",
+    "tfs", "top_a", "min_p", "mirostat", "xtc", "no_repeat_ngram"))
 MIROSTAT_CHOICES = (Choice(0, "Off"), Choice(1, "Mirostat v1 (llama.cpp)", "v1"),
                     Choice(2, "Mirostat v2", "v2"))
 
@@ -108,7 +116,10 @@ class SamplingParams:
     dry_allowed_length: int = setting(
         2, "DRY allowed length", "Repeats up to this many tokens go unpenalised by DRY.",
         kind="integer", low=1, slider=(1, 20), step=1, symbol="n")
-    dry_sequence_breakers: tuple = DRY_BREAKERS
+    dry_sequence_breakers: tuple = setting(
+        DRY_BREAKERS, "DRY sequence breakers", "Token ids a repeat never runs across, and that "
+        "DRY never penalises (webui's: 198 newline, 25 ':', 1 '\"', 9 '*'). Empty: none.",
+        kind="tokens")
     xtc_threshold: float = setting(
         0.1, "XTC threshold", "XTC removes the tokens at least this likely, except the least "
         "likely of them.", low=0, high=1, slider=(0, 0.5), step=0.01, symbol="t")
@@ -156,7 +167,6 @@ class SamplingParams:
         if self.seed is not None and (not isinstance(self.seed, int)
                                       or isinstance(self.seed, bool) or self.seed < 0):
             raise ValueError(f"seed must be None or an integer >= 0, got {self.seed!r}")
-        object.__setattr__(self, "dry_sequence_breakers", _breakers(self.dry_sequence_breakers))
         object.__setattr__(self, "sampler_order", _stage_order(self.sampler_order))
         if self.order != "custom" and self.sampler_order is not None:
             raise ValueError(f"sampler_order is only used with order='custom' (order is "
@@ -167,14 +177,6 @@ class SamplingParams:
         """True when a repetition, presence or frequency penalty is active."""
         return (self.repetition_penalty != 1.0 or self.presence_penalty != 0.0
                 or self.frequency_penalty != 0.0)
-
-
-def _breakers(value) -> tuple:
-    if not isinstance(value, (tuple, list)) or any(
-            not isinstance(t, int) or isinstance(t, bool) or t < 0 for t in value):
-        raise ValueError("dry_sequence_breakers must be a list of token ids (integers >= 0), "
-                         f"got {value!r}")
-    return tuple(value)
 
 
 def _stage_order(value):

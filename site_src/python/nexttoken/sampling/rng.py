@@ -1,4 +1,5 @@
-"""Picking a token: a seeded random source, inverse-CDF sampling and greedy argmax.
+"""Picking a token: a seeded random source and inverse-CDF sampling (greedy is temperature 0:
+filters.Temperature, quick.py).
 
 Python's Mersenne Twister gives the same stream for the same seed in CPython and in Pyodide,
 and the cumulative sum below adds floats one by one in id order, so a seed, a distribution and
@@ -71,10 +72,3 @@ def _pick(probs, rng) -> int:
     if index == len(cumulative):  # u * total rounded up to total: take the last real token
         index = bisect_left(cumulative, cumulative[-1])
     return index
-
-
-def greedy(values) -> int:
-    """Index of the largest value; ties go to the lowest index, as ``torch.argmax`` does."""
-    if not len(values):
-        raise ValueError("greedy needs at least one value")
-    return max(range(len(values)), key=values.__getitem__)

@@ -9,7 +9,8 @@ the JSON the build writes into manifest.json (docs/parameters.md follows one thr
 import math
 from dataclasses import dataclass, field, fields
 
-KINDS = ("real", "integer", "choice", "bias", "stages")  # stages: an ordered list of choices
+# stages: an ordered list of choices; tokens: a list of token ids
+KINDS = ("real", "integer", "choice", "bias", "stages", "tokens")
 GROUPS = ("top", "main", "more")  # beside the presets; always shown; under "More samplers"
 
 
@@ -75,6 +76,8 @@ class Param:
             return value
         if self.kind == "bias":
             return _bias(name, value)
+        if self.kind == "tokens":
+            return _tokens(name, value)
         if self.kind == "stages":  # SamplingParams checks the list itself (params._stage_order)
             return value
         if self.kind == "integer":
@@ -126,6 +129,13 @@ def describe(cls, order_name: str) -> list:
 def _is_number(value) -> bool:
     # bool is an int subclass, but True is not a temperature.
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _tokens(name, value) -> tuple:
+    if not isinstance(value, (tuple, list)) or any(
+            not isinstance(t, int) or isinstance(t, bool) or t < 0 for t in value):
+        raise ValueError(f"{name} must be a list of token ids (integers >= 0), got {value!r}")
+    return tuple(value)
 
 
 def _bias(name, value):
