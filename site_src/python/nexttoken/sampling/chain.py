@@ -142,7 +142,7 @@ class Chain:
 
 def _cut_ids(view, lo: int, new_lo: int, new_hi: int, hi: int) -> list:
     """Ids a truncation from [lo, hi) to [new_lo, new_hi) removed."""
-    return view.ids[lo:new_lo] + view.ids[new_hi:hi]
+    return view.ids_between(lo, new_lo) + view.ids_between(new_hi, hi)
 
 
 _ADJUSTERS = (adjust.LogitBias, adjust.RepetitionPenalty, adjust.PresenceFrequency,

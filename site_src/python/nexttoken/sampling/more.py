@@ -1,16 +1,14 @@
-"""The samplers local-model tools add: XTC, Mirostat v1/v2, dynamic temperature, top-a and
-tail-free sampling (DRY is in dry.py, quadratic sampling in quadratic.py).
+"""The samplers local-model tools add: XTC, Mirostat v1/v2, dynamic temperature and top-a
+(DRY is in dry.py, tail-free sampling in tailfree.py, quadratic sampling in quadratic.py).
 
 Each keeps a run of the window, like the stages of filters.py. References (docs/sampling.md):
 llama.cpp ``src/llama-sampling.cpp`` at e19fb5f1a30ce42690ad7093ddbd382ac287c9fd (XTC,
 Mirostat, ``temp_ext``); text-generation-webui ``modules/sampler_hijack.py`` at
-dceb23c76361066f35531cef3808cf172b6d5a5d (``TopALogitsWarper``, ``TailFreeLogitsWarper``,
+dceb23c76361066f35531cef3808cf172b6d5a5d (``TopALogitsWarper``,
 ``DynamicTemperatureLogitsWarper``, ``MirostatLogitsWarper``).
 """
 import math
-from bisect import bisect_left, bisect_right
-from itertools import accumulate, islice, repeat
-from operator import sub, truediv
+from bisect import bisect_left
 
 INT_LIMIT = 2 ** 31  # llama.cpp's int(k): x86-64 turns NaN, inf and overflow into INT_MIN
 
@@ -74,36 +72,6 @@ class TopA:
         limit = top * top * self.a
         below = lambda v: math.exp((v - ref) / temperature) / total < limit  # noqa: E731
         state.keep(lo, max(bisect_left(view.values, True, lo, hi, key=below), lo + 1))
-
-
-class TailFree:
-    """text-generation-webui's TailFreeLogitsWarper over the whole vocabulary tensor, where
-    every removed or masked token is a trailing zero: |second differences| of the sorted
-    probabilities, normalised; position j + 1 goes once their running sum up to j exceeds z;
-    the first token always stays and the vocabulary's last position always goes."""
-
-    name = "tfs"
-
-    def __init__(self, z: float):
-        self.z = z
-
-    def apply(self, state):
-        lo, hi, n = state.lo, state.hi, state.prepared.n
-        probs = state.window().probabilities() if hi - lo > 1 else [1.0]
-        trailing = min(n - (hi - lo), 2)  # zeros that reach a second difference
-        q = probs + [0.0] * trailing
-        # |(q[j] - q[j+1]) - (q[j+1] - q[j+2])| in C-level passes (a Python loop per token
-        # costs too much over a whole vocabulary)
-        d1 = list(map(sub, q, islice(q, 1, None)))
-        d2 = list(map(abs, map(sub, d1, islice(d1, 1, None))))
-        total = math.fsum(d2)  # torch sums in its own order; the difference is rounding
-        if total > 0.0:
-            cdf = list(accumulate(map(truediv, d2, repeat(total))))
-            first = bisect_right(cdf, self.z)  # first j with cdf > z
-        else:  # 0/0: every comparison with NaN is False, nothing but the last goes
-            first = len(d2)
-        keep = min(first + 1, hi - lo, n - 1)
-        state.keep(lo, lo + max(keep, 1))
 
 
 class MirostatV2:

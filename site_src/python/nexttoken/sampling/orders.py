@@ -29,8 +29,9 @@ from . import adjust, filters
 from .chain import Chain, is_adjuster
 from .dry import Dry
 from .params import CHANGES_LOGITS
-from .more import DynamicTemperature, MirostatV1, MirostatV2, TailFree, TopA, Xtc
+from .more import DynamicTemperature, MirostatV1, MirostatV2, TopA, Xtc
 from .quadratic import Quadratic
+from .tailfree import TailFree
 from .typical import Typical
 
 LLAMA_PENALTY_LAST_N = 64  # llama.cpp's default penalty window (common_params_sampling)

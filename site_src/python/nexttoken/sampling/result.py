@@ -50,7 +50,7 @@ class Result:
 
     def kept_ids(self) -> list:
         """Ids of the kept tokens, most likely first."""
-        return self.view.ids[self.lo:self.hi]
+        return self.view.ids_between(self.lo, self.hi)
 
     def window(self) -> Window:
         if self._window is None:
@@ -88,7 +88,7 @@ class Result:
         n, view, lo, hi = self.size, self.view, self.lo, self.hi
         if self.kept == 1:
             out = [0.0] * n
-            out[view.ids[lo]] = 1.0
+            out[view.ids_between(lo, lo + 1)[0]] = 1.0
             return out
         if view.banded and lo == 0 and hi == len(view) and self.temperature == 1.0:
             if not view.moved:
@@ -100,7 +100,7 @@ class Result:
         out = [0.0] * n
         weights = self.window().weights()
         total = self.window().total()
-        _scatter(out, view.ids[lo:hi], map(truediv, weights, repeat(total)))
+        _scatter(out, view.ids_between(lo, hi), map(truediv, weights, repeat(total)))
         return out
 
     def _by_id(self) -> list:

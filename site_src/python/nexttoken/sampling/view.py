@@ -50,6 +50,7 @@ class View:
     """Finite candidate logits ``values`` (descending) with their ``ids``; see module doc."""
 
     banded = True  # its windows may use the band index (a rewritten view's may not)
+    lazy = False   # its windows sum every token (a rewritten view's stop early: window.py)
 
     def __init__(self, prepared, moved: dict):
         self.prepared = prepared

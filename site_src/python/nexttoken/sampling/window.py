@@ -8,7 +8,10 @@ View, masked by being outside the run.
 Sums over the window (the softmax denominator, the entropy, a running mass) are exact --
 ``math.fsum`` over per-token weights -- for windows up to ``fast_above`` tokens, and use the
 band power sums of ``buckets`` for larger ones, visiting per token only the bands where that
-is needed for 1e-16 relative accuracy (see ``buckets``).
+is needed for 1e-16 relative accuracy (see ``buckets``). Both leave out the tokens from where
+the rest cannot reach 1e-20 of the top token's weight: the band walk, and, for a view whose
+values are computed as they are read (``lazy``: quadratic sampling's), the token sums, which
+then never compute that tail.
 """
 import math
 from bisect import bisect_left, bisect_right
@@ -29,6 +32,7 @@ class Window:
         self.fast = view.banded and hi - lo > prepared.fast_above \
             and prepared.bands(need=True) is not None
         self._weights = None
+        self._head = None
         self._pieces = None
         self._total = None
         self._entropy = None
@@ -46,15 +50,33 @@ class Window:
                                            self.temperature, self.ref)
         return self._weights
 
+    def summed(self) -> list:
+        """The weights the token sums add: all of them, or for a lazy view's window of more
+        than ``fast_above`` tokens those before the position from which the rest provably sums
+        to less than 1e-20 of the top (the band walk's rule, ``_negligible``), which the view
+        finds (``negligible_from``)."""
+        if self._weights is not None or not self.view.lazy \
+                or self.hi - self.lo <= self.view.prepared.fast_above:
+            return self.weights()
+        if self._head is None:
+            lo, hi, ref, temperature = self.lo, self.hi, self.ref, self.temperature
+            end = self.view.negligible_from(lo, hi, ref, temperature)
+            self._head = self.weights() if end >= hi else \
+                scaled_weights(self.view.values, lo, end, temperature, ref)
+        return self._head
+
     def forget_weights(self):
         """Drop the per-token weights kept (the sums stay)."""
         self._weights = None
+        self._head = None
         self._walked = {}
 
-    def scaled(self) -> list:
-        """(v - ref) / T for every token of the window (the log of ``weights``)."""
+    def scaled(self, count=None) -> list:
+        """(v - ref) / T for the first ``count`` tokens of the window (all if None): the log
+        of ``weights``."""
         ref, temperature = self.ref, self.temperature
-        return [(v - ref) / temperature for v in self.view.values[self.lo:self.hi]]
+        hi = self.hi if count is None else self.lo + count
+        return [(v - ref) / temperature for v in self.view.values[self.lo:hi]]
 
     def total(self) -> float:
         """The softmax denominator: sum of ``weights`` (>= 1, the top token's weight)."""
@@ -62,7 +84,7 @@ class Window:
             if self.fast:
                 self._total = math.fsum(mass for _, _, mass, _ in self.pieces())
             else:
-                self._total = math.fsum(self.weights())
+                self._total = math.fsum(self.summed())
         return self._total
 
     def entropy(self) -> float:
@@ -73,7 +95,8 @@ class Window:
                 # wsum is in logit units; scale it to the temperature's units
                 wsum = math.fsum(w for _, _, _, w in self.pieces()) / self.temperature
             else:
-                wsum = dot(self.weights(), self.scaled())
+                weights = self.summed()
+                wsum = dot(weights, self.scaled(len(weights)))
             self._entropy = max(math.log(total) - wsum / total, 0.0)
         return self._entropy
 
