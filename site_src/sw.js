@@ -18,7 +18,7 @@
 // tab's build lists (store.js), and takes control: sw-register.js reloads the open tabs of the
 // old build that have not started the model, so no page mixes the old build's modules with
 // the new one's.
-/* global cacheNames, contentKey, listedFiles, pruneFiles */
+/* global cacheNames, contentKey, listedFiles, pruneFiles, within */
 
 const BUILD = new URL(self.location.href).searchParams.get("build") || "dev";
 const SCOPE = self.registration.scope;  // ends with "/"
@@ -34,6 +34,10 @@ const ISOLATION = {
 const WORKER_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'";
 // A page slower than this is answered from the cache when there is a copy.
 const SLOW_NETWORK_MS = 4000;
+// A Cache API read that has not answered in this time is given up for the network: the store
+// can hang (Firefox, while the engine writes to it), and a runtime's module script that never
+// arrives would stop the engine's start-up for good.
+const STORAGE_MS = 3000;
 
 let manifest = null;  // this build's manifest.json, parsed
 // Pages answered from the shell cache (offline, or a slow network): their own requests are
@@ -102,22 +106,29 @@ async function respond(event) {
   // answered by this build's hash from the store, which holds only verified bytes.
   const sha = listedFiles((await readManifest()) ?? {})[path]?.sha256;
   if (sha) {
-    const stored = await (await caches.open(NAMES.files)).match(contentKey(SCOPE, path, sha));
-    return stored || fetch(request);
+    const files = caches.open(NAMES.files).then((cache) => cache.match(contentKey(SCOPE, path, sha)));
+    return (await stored(files)) || fetch(request);
   }
   const key = shellKey(path);
   if (request.mode === "navigate") return navigate(event, key);
-  if (fromShell.has(event.clientId)) {
-    return (await caches.match(key, { cacheName: SHELL_CACHE })) || fetch(request);
-  }
-  return fetch(request).catch(async (err) => (await caches.match(key, { cacheName: SHELL_CACHE })) ?? Promise.reject(err));
+  if (fromShell.has(event.clientId)) return (await shellCopy(key)) || fetch(request);
+  return fetch(request).catch(async (err) => (await shellCopy(key)) ?? Promise.reject(err));
+}
+
+/** A stored response, or undefined if the store fails or does not answer in STORAGE_MS. */
+function stored(match) {
+  return within(match.catch(() => undefined), STORAGE_MS, undefined);
+}
+
+function shellCopy(key) {
+  return stored(caches.match(key, { cacheName: SHELL_CACHE }));
 }
 
 /** Pages: network-first; offline, or slower than SLOW_NETWORK_MS, this build's copy. */
 async function navigate(event, key) {
   const network = fetch(event.request);
   const fromCache = async () => {
-    const copy = await caches.match(key, { cacheName: SHELL_CACHE });
+    const copy = await shellCopy(key);
     if (!copy) return network;
     if (event.resultingClientId) fromShell.add(event.resultingClientId);
     return copy;
@@ -133,7 +144,7 @@ function shellKey(path) {
 
 async function readManifest() {
   if (!manifest) {
-    const cached = await caches.match(SCOPE + "manifest.json", { cacheName: SHELL_CACHE });
+    const cached = await shellCopy(SCOPE + "manifest.json");  // not answered: asked again next time
     manifest = cached ? await cached.json().catch(() => null) : null;
   }
   return manifest;

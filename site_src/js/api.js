@@ -60,6 +60,7 @@
 
   let loaded = null;
   let markReady;
+  const STARTED_AGAIN = "Starting the engine got stuck, so it was started again.";
   const api = {
     /** {backend: "wasm" | "webgpu", threads, isolated} once loaded. */
     info: null,
@@ -70,14 +71,21 @@
     /**
      * Start loading the model and Python (idempotent); resolves with `info` when both are ready.
      * Options (tuning, mostly for tests; none, undefined, null or {} for the defaults):
-     * retries, stallSeconds, retryDelaySeconds, concurrency.
+     * retries, stallSeconds, retryDelaySeconds, concurrency, startUpSeconds.
      */
     load(options) {
       if (loaded) return loaded;
       // Ask the browser to keep the stored model under storage pressure (window-only API).
       navigator.storage?.persist?.().catch(() => {});
       api.state = "loading";
-      loaded = request("load", { options: options ?? undefined }).then((info) => {
+      loaded = request("load", { options: options ?? undefined }).catch((err) => {
+        if (err.code !== "startup") throw err;
+        // A runtime's start-up never ended (engine/loader.js): once, a fresh engine tries again.
+        worker?.terminate();
+        worker = null;
+        noticeListeners.forEach((fn) => fn({ type: "notice", code: "restarted", message: STARTED_AGAIN }));
+        return request("load", { options: options ?? undefined });
+      }).then((info) => {
         Object.assign(api, { info, state: "ready" });
         markReady(info);
         return info;

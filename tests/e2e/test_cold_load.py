@@ -26,7 +26,8 @@ def press_run_at_once(tab, url):
     for _ in range(20):
         try:
             tab.click("#playground [data-action=run]")
-            if tab.evaluate("() => window.nexttoken?.state") != "idle":
+            # Before the page's modules run, a click does nothing (and there is no nexttoken yet)
+            if tab.evaluate("() => window.nexttoken?.state ?? 'idle'") != "idle":
                 return
         except EngineError:
             pass  # the page was replaced under the click

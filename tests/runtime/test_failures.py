@@ -1,8 +1,9 @@
 """Failures are plain sentences in the page: a missing file is retried, then reported; a
-stalled download is retried; a file that does not match the manifest is reported; Cancel stops
-a download and a new load then works."""
+stalled download is retried; a file that does not match the manifest is reported; a runtime
+whose start-up never ends is given up with a sentence; Cancel stops a download and a new load
+then works."""
 from export.manifest import read_manifest
-from tests.runtime.conftest import render_loader
+from tests.runtime.conftest import Visit, render_loader
 from tests.runtime.server import SiteServer
 
 FAST_RETRIES = {"retries": 2, "retryDelaySeconds": 0.1}
@@ -42,6 +43,43 @@ def test_a_stalled_download_is_retried(visit, site):
     assert info["threads"] > 1 and len(ids) == 3
     assert attempts == 2
     assert any("no data arrived for 2 s; retrying" in w for w in visit.warnings)
+
+
+STARTED_AGAIN = "Starting the engine got stuck, so it was started again."
+NOTICES = "() => { window.__notices = []; window.nexttoken.onNotice((n) => window.__notices.push(n.message)); }"
+
+
+def stuck_start(browser, site, times):
+    """Load with Pyodide's module script never answering the first ``times`` imports (it is
+    imported by plain URL after its verified download; no service worker answers from the
+    store): (load's outcome, notices, imports + download requests, the state after)."""
+    path = read_manifest(site)["runtimes"]["pyodide"] + "pyodide.mjs"
+    context = browser.new_context(service_workers="block")
+    try:
+        with SiteServer(site) as server:
+            server.fail(path, "hang", plain=True, times=times)
+            visit = Visit(context)
+            visit.open(server.url, isolated=False)
+            visit.evaluate(NOTICES)
+            outcome = visit.load_error({"startUpSeconds": 3})
+            return (outcome, visit.evaluate("() => window.__notices"), server.requests_for(path),
+                    visit.evaluate("window.nexttoken.state"))
+    finally:
+        context.close()
+
+
+def test_a_stuck_start_up_is_tried_again_in_a_fresh_engine(browser, site):
+    outcome, notices, requests, state = stuck_start(browser, site, times=1)
+    assert outcome == {"message": "loaded", "code": None} and state == "ready"
+    assert STARTED_AGAIN in notices
+    assert requests == 3  # the verified download (then in the browser's cache), each engine's import
+
+
+def test_a_start_up_stuck_twice_is_given_up_with_a_sentence(browser, site):
+    outcome, notices, requests, state = stuck_start(browser, site, times=None)
+    assert outcome == {"code": "startup", "message": "Starting Python took over 3 s, so it was "
+                       "given up. Reload the page and press Run again."}
+    assert STARTED_AGAIN in notices and requests == 3 and state == "failed"
 
 
 def test_a_file_that_does_not_match_the_manifest_is_reported(visit, site):

@@ -4,7 +4,7 @@
 // from storage.
 
 import { Progress } from "./progress.js";
-import { cacheNames, contentKey, listedFiles } from "./store.js";
+import { cacheNames, contentKey, listedFiles, within } from "./store.js";
 
 export { Progress };
 
@@ -94,13 +94,6 @@ const sleep = (ms, signal) => new Promise((resolve, reject) => {
 
 const WATCH_MS = 500;  // how often a download checks that data still arrives
 
-/** `promise`'s value, or `fallback` if it has not settled in `ms`: storage is optional, and a
- * Cache API call that never answers must not hold up the load (Firefox under load). */
-function within(promise, ms, fallback) {
-  let timer;
-  const late = new Promise((resolve) => { timer = setTimeout(resolve, ms, fallback); });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
 const NO_ANSWER = Symbol("no answer");
 
 /** Why one try failed; every kind is retried, and the last one is reported. */
@@ -220,8 +213,10 @@ export class Downloader {
     const arm = () => { lastData = performance.now(); };
     const watchdog = setInterval(() => {
       const now = performance.now();
-      // A late tick means this thread was busy (Python starting up), not that data stopped.
-      if (now - lastTick > 2 * WATCH_MS) lastData = now;
+      // A late tick means this thread was busy (Python starting up), not that data stopped:
+      // that time does not count. Only the lateness is forgiven, so timers slowed down for a
+      // background tab (a tick a second) still see a stall.
+      lastData += Math.max(0, now - lastTick - 2 * WATCH_MS);
       lastTick = now;
       if (now - lastData > this.options.stallMs) { stalled = true; controller.abort(); }
     }, WATCH_MS);

@@ -37,13 +37,28 @@ export function fileGroups(manifest) {
 }
 
 // Tuning the page may pass to load(): seconds and counts, checked and converted to ms.
-function tuning({ retries, stallSeconds, retryDelaySeconds, concurrency } = {}) {
-  const out = {};
+function tuning({ retries, stallSeconds, retryDelaySeconds, concurrency, startUpSeconds } = {}) {
+  const out = { startUpMs: startUpSeconds > 0 ? startUpSeconds * 1000 : START_UP_MS };
   if (Number.isInteger(retries) && retries >= 0) out.retries = retries;
   if (stallSeconds > 0) out.stallMs = stallSeconds * 1000;
   if (retryDelaySeconds >= 0) out.retryDelayMs = retryDelaySeconds * 1000;
   if (Number.isInteger(concurrency) && concurrency > 0) out.concurrency = concurrency;
   return out;
+}
+
+// A runtime's start-up (its files are all in by then) that takes longer than this is stuck:
+// the load fails with code "startup" rather than hanging, and api.js starts a fresh engine
+// once. A phone starts GPT-2 in well under a minute; Firefox sometimes never finishes
+// creating onnxruntime's session (docs/runtime.md), and a fresh worker then does.
+const START_UP_MS = 90_000;
+
+function startUp(what, promise, ms) {
+  let timer;
+  const stuck = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new LoadError("startup", `Starting ${what} took over ` +
+      `${ms / 1000} s, so it was given up. Reload the page and press Run again.`)), ms);
+  });
+  return Promise.race([promise, stuck]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -54,12 +69,13 @@ function tuning({ retries, stallSeconds, retryDelaySeconds, concurrency } = {}) 
 export async function loadEngine(options, { signal, onProgress, onNotice }) {
   checkSupport();
   const manifest = await fetchManifest();
+  const { startUpMs, ...downloads } = tuning(options);
   const threads = threadCount();
   // One failure (or a cancel) stops every other download too.
   const stop = new AbortController();
   signal?.addEventListener("abort", () => stop.abort(), { once: true });
   const progress = new Progress(onProgress);
-  const downloader = new Downloader(manifest, { ...tuning(options), signal: stop.signal, progress, onNotice });
+  const downloader = new Downloader(manifest, { ...downloads, signal: stop.signal, progress, onNotice });
   const groups = fileGroups(manifest);
   // While this engine runs, no other tab or new service worker deletes this build's files.
   await holdBuild(siteRoot, manifest).catch(() => {});
@@ -76,12 +92,13 @@ export async function loadEngine(options, { signal, onProgress, onNotice }) {
     // for them, and python.js, get these bytes rather than fetching them again (fetch.js).
     serveHeldFiles();
     const python = downloader.fetchAll(groups.python, { keep: false, hold: true })
-      .then(() => loadPython(manifest)).then(ready("python"))
+      .then(() => startUp("Python", loadPython(manifest), startUpMs)).then(ready("python"))
       .finally(() => release(groups.python));  // the module scripts, imported by URL
     const model = Promise.all([
       downloader.fetchAll(groups.onnxruntime, { keep: false, hold: true }),
       downloader.fetchAll(groups.model, { keep: false, hold: true }),
-    ]).then(() => loadModel(manifest, null, { backend: "wasm", threads })).then(ready("model"))
+    ]).then(() => startUp("the model", loadModel(manifest, null, { backend: "wasm", threads }), startUpMs))
+      .then(ready("model"))
       .finally(() => release(groups.onnxruntime));
     const [py, loaded] = await Promise.all([python, model]);
     progress.report();

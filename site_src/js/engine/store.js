@@ -21,6 +21,15 @@ export function cacheNames(root) {
   };
 }
 
+/** `promise`'s value, or `fallback` if it has not settled in `ms`. Storage is optional: a Cache
+ * API call that never answers (seen in Firefox under concurrent use) must hold up neither a
+ * download (fetch.js) nor a file the service worker serves (sw.js). */
+export function within(promise, ms, fallback) {
+  let timer;
+  const late = new Promise((resolve) => { timer = setTimeout(resolve, ms, fallback); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** The Cache API key of a file with this hash: its URL plus ?sha256=, which servers ignore. */
 export function contentKey(root, path, sha256) {
   const url = new URL(path, root);

@@ -93,15 +93,13 @@ def _removed_ids(before, removed) -> tuple:
     """A logit-changing stage removed (set to -inf) the listed ids, which ``before`` kept."""
     if not removed:
         return 0, 0.0, []
-    logit = before.view.moved.get
-    logits = before.view.prepared.logits
+    logits = before.view.adjusted_logits()  # after every change so far (quadratic's too)
     if before.kept == 1:
         top = before.kept_ids()[0]
         probs = [(t, 1.0 if t == top else 0.0) for t in removed]
     else:
         window, temperature = before.window(), before.temperature
         ref, total = window.ref, window.total()
-        probs = [(t, math.exp((logit(t, logits[t]) - ref) / temperature) / total)
-                 for t in removed]
+        probs = [(t, math.exp((logits[t] - ref) / temperature) / total) for t in removed]
     examples = heapq.nlargest(STAGE_EXAMPLES, probs, key=lambda pair: pair[1])
     return len(removed), min(math.fsum(p for _, p in probs), 1.0), examples
