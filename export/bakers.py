@@ -186,8 +186,32 @@ def cdf(b, params):
                           "default": values[len(values) // 2]}]}
 
 
+def toy(b, params):
+    """A made-up distribution of a few tokens whose scores the reader drags. No model: the page
+    computes softmax from the scores itself; its draws use the uniform numbers of the
+    sampler's ``Rng(seed)``, in order, so they replay the same on every visit."""
+    names = (params.get("tokens") or "").split("|")  # not split(): the leading space is the token's
+    scores = [float(v) for v in params.get("scores", "").split(",") if v.strip()]
+    if len(names) < 2 or len(names) != len(scores):
+        raise ValueError("write tokens=\" a| b|...\" and as many scores=\"2,1.5,...\"")
+    low, high = float(params.get("low", -5)), float(params.get("high", 5))
+    if not all(low <= z <= high for z in scores):
+        raise ValueError(f"every score must lie between low={low:g} and high={high:g}")
+    temperatures = params.get("temperature", "0.1,0.25,0.5,0.75,1,1.5,2,3")
+    temperatures = [number_text(v) for v in temperatures.split(",")]
+    if "1" not in temperatures:
+        raise ValueError("the temperatures must include 1, where the scores are used as they are")
+    seed = int(params.get("seed", 1))
+    rng = b.sampling.Rng(seed)
+    return {"kind": "toy", "prompt": params.get("prompt", ""), "scores": scores, "low": low, "high": high,
+            "labels": [n.replace(" ", "\u2423") for n in names], "names": [n.strip() for n in names],
+            "seed": seed, "randoms": [round(rng.random(), 4) for _ in range(int(params.get("draws", 100)))],
+            "controls": [{"name": "temperature", "label": param_label(b, "temperature"),
+                          "values": temperatures, "default": "1"}]}
+
+
 BAKERS = {"distribution": distribution, "tokens": tokens, "softmax": softmax,
-          "longtail": longtail, "draws": draws, "cdf": cdf, **bake_runs.BAKERS}
+          "longtail": longtail, "draws": draws, "cdf": cdf, "toy": toy, **bake_runs.BAKERS}
 
 
 CUT_RULES = ("top_k", "top_p", "min_p")

@@ -1,4 +1,5 @@
-"""Inline markup in the story's Markdown that plain Markdown has no word for: math and numbers.
+"""Inline markup in the story's Markdown that plain Markdown has no word for: math, numbers and
+definitions.
 
 Two kinds of span are cut out of a chapter before Markdown sees it (so Markdown cannot mangle
 their underscores, brackets or quotes) and put back, rendered, afterwards:
@@ -12,6 +13,10 @@ indexes separated by dots; ``[...]`` is one key that may hold dots or commas, fo
 ``states[1.5,0.1]``) or into ``model`` (the model's facts), and an optional format. It renders
 as ``<span class="datum" data-path=... data-value=...>`` so tests can check the prose against
 the same data the figures draw.
+
+A term's definition at its first use is written ``[[term|definition]]`` (both may hold inline
+Markdown, math and references). ``define`` turns it into a button that shows or hides the
+definition just after it (``aria-expanded``); site_src/js/definitions.js does the showing.
 """
 import html
 import math
@@ -25,6 +30,9 @@ DISPLAY_MATH = re.compile(r"^\$\$(?P<tex>.+?)\$\$[ \t]*$", re.MULTILINE | re.DOT
 INLINE_MATH = re.compile(r"(?<![\\$\w])\$(?P<tex>[^\s$](?:[^$\n]*?[^\s$])?)\$(?![\w$])")
 REFERENCE = re.compile(r"\{\{\s*(?P<path>[^|}]+?)\s*(?:\|\s*(?P<fmt>\w+)\s*)?\}\}")
 SEGMENT = re.compile(r"\[(?P<key>[^\]]*)\]|(?P<name>[^.\[\]]+)")
+DEFINITION = re.compile(r"\[\[(?P<term>[^|\[\]]+)\|(?P<text>[^|\[\]]+)\]\]")
+LOOSE_DEFINITION = re.compile(r"\[\[[^\]]*\]\]")
+CODE = re.compile(r"<(code|pre)\b.*?</\1>", re.S)
 MARK = "NTSPAN{}END"
 MARKS = re.compile(r"NTSPAN(\d+)END")
 
@@ -60,6 +68,34 @@ def restore(html_text: str, spans: list, data: dict, where: str) -> str:
 
     html_text = re.sub(r"<p>\s*(NTSPAN\d+END)\s*</p>", r"\1", html_text)
     return MARKS.sub(render, html_text)
+
+
+def define(html_text: str, prefix: str, where: str, render=str) -> str:
+    """Replace each ``[[term|definition]]`` (after Markdown) with a button that discloses the
+    definition; ids are ``PREFIX-define-N``, N counting from 1. ``render`` puts math and
+    references back into the term (``restore`` of its spans), which a term made of math
+    needs for its accessible name: a button does not take it from MathML."""
+    count = 0
+
+    def replace(match):
+        nonlocal count
+        count += 1
+        note = f"{prefix}-define-{count}"
+        term, text = render(match.group("term").strip()), " ".join(match.group("text").split())
+        name = ""
+        if "<math" in term:
+            spoken = html.unescape(re.sub(r"<[^>]+>", "", term))
+            name = f' aria-label="{html.escape(spoken)}"'
+        return (f'<span class="define"><button type="button" class="define-term" aria-expanded="false" '
+                f'aria-controls="{note}"{name}>{term}</button><span class="define-note" id="{note}" '
+                f'hidden>{text}</span></span>')
+
+    html_text = DEFINITION.sub(replace, html_text)
+    loose = LOOSE_DEFINITION.search(CODE.sub("", html_text))
+    if loose:
+        raise BuildError(f"{where}: {loose.group(0)[:60]!r}: write a definition as "
+                         "[[term|definition]], with no | [ or ] inside either part")
+    return html_text
 
 
 def resolve(path: str, data: dict, where: str):

@@ -7,8 +7,9 @@ Figures are placed in Markdown with a one-line directive, so chapters stay reada
 
 A directive names a template ``figures/<name>.html`` (for ``figure``, the first word after it)
 and passes its ``key="value"`` pairs to it. ``::: scrolly NAME ...`` with ``::: step`` and
-``::: end`` makes a scroll-driven block (scrolly.py); math and ``{{ data }}`` references in the
-text are rendered by prose.py. docs/story.md describes the whole syntax.
+``::: end`` makes a scroll-driven block (scrolly.py); math, ``{{ data }}`` references and
+``[[term|definition]]`` in the text are rendered by prose.py. docs/story.md describes the whole
+syntax.
 """
 import re
 import shlex
@@ -128,7 +129,9 @@ def render_chapter(env: Environment, chapter: Chapter, context: dict) -> str:
     html = markdown.markdown(source, extensions=MARKDOWN_EXTENSIONS, output_format="html")
     figures = context.get("fig", {})
     data = {**figures, "model": context.get("model_facts", {})}
-    html = prose.restore(html, spans, data, chapter.path or chapter.title)
+    origin = chapter.path or chapter.title
+    html = prose.define(html, chapter.slug, origin, lambda term: prose.restore(term, spans, data, origin))
+    html = prose.restore(html, spans, data, origin)
     # A false claim fails the build, unless the model is untrained (then it is a warning).
     claims.check(chapter.claims, data, strict=not context.get("untrained"),
                  warn=context.setdefault("warnings", []).append)

@@ -169,9 +169,11 @@ MAX_MAIN_PATH_WORDS = 2300  # about ten minutes at 230 words a minute, before an
 
 
 def prose_words(markdown_text: str) -> int:
-    """Words a reader meets on the main path: no "more" boxes (<details>), claims, directive
-    lines, display math or link targets; a data reference or inline math counts as one word."""
+    """Words a reader meets on the main path: no "more" boxes (<details>), definitions (only
+    their terms: [[term|definition]]), claims, directive lines, display math or link targets;
+    a data reference or inline math counts as one word."""
     text = re.sub(r"<details.*?</details>", " ", markdown_text, flags=re.S)
+    text = re.sub(r"\[\[([^|\[\]]+)\|[^|\[\]]+\]\]", r"\1", text)
     text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
     text = re.sub(r"^:::.*$", " ", text, flags=re.M)
     text = re.sub(r"\$\$.+?\$\$", " ", text, flags=re.S)
@@ -182,7 +184,8 @@ def prose_words(markdown_text: str) -> int:
 
 def test_the_main_path_reads_in_ten_minutes():
     assert prose_words("# Top-k\n\nKeep the $k$ best, {{ a.b | pct }} [here](x.html).\n"
-                       "<!-- claim: a < b -->\n::: end\n<details>\nmore words\n</details>\n") == 7
+                       "<!-- claim: a < b -->\n::: end\n<details>\nmore words\n</details>\n"
+                       "A [[*seed*|hidden until asked\nfor]].\n") == 9
     config = load_config(ROOT / "content")
     counts = {name: prose_words((ROOT / "content" / name).read_text(encoding="utf-8"))
               for name in config["chapters"]}

@@ -14,9 +14,10 @@ import * as pipeline from "./pipeline.js";
 import * as softmax from "./softmax.js";
 import * as surprise from "./surprise.js";
 import * as tokens from "./tokens.js";
+import * as toy from "./toy.js";
 import { setupScrolly } from "./scrolly.js";
 
-const MODULES = { cdf, cut, distribution, draws, generation, greedy, longtail, pipeline, softmax, surprise, tokens };
+const MODULES = { cdf, cut, distribution, draws, generation, greedy, longtail, pipeline, softmax, surprise, tokens, toy };
 
 /** Mounted figures by root element: {set(state)} each. */
 export const figures = new Map();
