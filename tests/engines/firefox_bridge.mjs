@@ -64,7 +64,8 @@ const ops = {
   async url(m) { return (await target(m)).url(); },
   async evaluate(m) { return (await target(m)).evaluate(fn(m.source), m.arg ?? null); },
   async click(m) { await (await target(m)).click(m.selector, { count: m.count ?? 1 }); },
-  async press(m) { await (await target(m)).keyboard.press(m.key); },
+  // Key names as Playwright spells them; puppeteer's WebDriver BiDi keyboard knows " ", not "Space".
+  async press(m) { await (await target(m)).keyboard.press(m.key === "Space" ? " " : m.key); },
   async viewport(m) { await (await target(m)).setViewport({ width: m.width, height: m.height }); },
   async screenshot(m) { await (await target(m)).screenshot({ path: m.path, fullPage: true }); },
   async quit() { await browser.close(); process.exit(0); },
