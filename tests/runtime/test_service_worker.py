@@ -1,8 +1,10 @@
 """The service worker and its caches: two sites on one origin, two builds in two tabs, every page
-offline after one visit, and an old tab on a new build.
+offline after one visit, an old tab on a new build, and a new build whose install fails.
 
 Two builds of the same tiny model (1 MB shards and the default) play an old and a new deploy;
 they share the runtimes and Python files and differ in the model's files."""
+import time
+
 import pytest
 
 from export.manifest import read_manifest
@@ -135,3 +137,41 @@ def test_every_page_opens_offline_after_one_visit(visit, site):
             titles[page] = visit.page.title()
     assert all(titles.values()), titles
     assert len(set(titles.values())) >= 3  # distinct pages, not one fallback page
+
+
+NO_UPDATE_PENDING = """async (old) => {
+    const registration = await navigator.serviceWorker.getRegistration();
+    return !!registration && !registration.installing && !registration.waiting
+        && registration.active?.scriptURL.endsWith("build=" + old);
+}"""
+
+
+def test_a_new_build_whose_shell_fails_to_install_leaves_the_old_one_working_offline(
+        visit, site, tiny_site, builds, tmp_path):
+    """A deploy where one shell file fails while the new worker precaches: the install fails as
+    a whole, the old worker and its complete shell stay, and every page still opens offline."""
+    old, new = builds
+    current = tmp_path / "nexttoken"
+    current.symlink_to(site, target_is_directory=True)
+    with SiteServer(tmp_path) as server:
+        visit.open(server.url + "nexttoken/")
+        controlled_by(visit.page, old["build_id"])
+        current.unlink()
+        current.symlink_to(tiny_site, target_is_directory=True)
+        server.fail("nexttoken/credits.html", "status", status=500)
+        visit.context.new_cdp_session(visit.page).send("Network.clearBrowserCache")
+        tab2 = Visit(visit.context)
+        tab2.page.goto(server.url + "nexttoken/playground.html")  # registers the new build's worker
+        assert tab2.evaluate(BUILD) == new["build_id"]
+        deadline = time.monotonic() + 60
+        while not server.requests_for("nexttoken/credits.html"):  # the new worker's install asks
+            assert time.monotonic() < deadline, "the new build's worker never tried to install"
+            time.sleep(0.1)
+        tab2.page.wait_for_function(NO_UPDATE_PENDING, arg=old["build_id"])  # ... and failed
+        server.stop()
+        builds_offline = {}
+        for page in ("playground.html", "credits.html", ""):
+            tab2.page.goto(server.url + "nexttoken/" + page)
+            tab2.page.wait_for_function("() => !!window.nexttoken", timeout=20_000)
+            builds_offline[page] = tab2.evaluate(BUILD)
+    assert builds_offline == {page: old["build_id"] for page in builds_offline}
