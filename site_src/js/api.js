@@ -61,6 +61,8 @@
   let loaded = null;
   let markReady;
   const STARTED_AGAIN = "Starting the engine got stuck, so it was started again.";
+  const STARTED_ON_ONE_THREAD = "Starting the model on several threads got stuck, so it was started " +
+    "again on one thread (each token takes longer).";
   const api = {
     /** {backend: "wasm" | "webgpu", threads, isolated} once loaded. */
     info: null,
@@ -71,7 +73,7 @@
     /**
      * Start loading the model and Python (idempotent); resolves with `info` when both are ready.
      * Options (tuning, mostly for tests; none, undefined, null or {} for the defaults):
-     * retries, stallSeconds, retryDelaySeconds, concurrency, startUpSeconds.
+     * retries, stallSeconds, retryDelaySeconds, concurrency, startUpSeconds, threads (1: one thread).
      */
     load(options) {
       if (loaded) return loaded;
@@ -79,12 +81,15 @@
       navigator.storage?.persist?.().catch(() => {});
       api.state = "loading";
       loaded = request("load", { options: options ?? undefined }).catch((err) => {
-        if (err.code !== "startup") throw err;
-        // A runtime's start-up never ended (engine/loader.js): once, a fresh engine tries again.
+        if (err.code !== "startup" && err.code !== "startup-threads") throw err;
+        // A runtime's start-up never ended (engine/loader.js): once, a fresh engine tries again,
+        // on one thread if the stuck one had several.
+        const threaded = err.code === "startup-threads";
         worker?.terminate();
         worker = null;
-        noticeListeners.forEach((fn) => fn({ type: "notice", code: "restarted", message: STARTED_AGAIN }));
-        return request("load", { options: options ?? undefined });
+        const message = threaded ? STARTED_ON_ONE_THREAD : STARTED_AGAIN;
+        noticeListeners.forEach((fn) => fn({ type: "notice", code: "restarted", message }));
+        return request("load", { options: threaded ? { ...options, threads: 1 } : options ?? undefined });
       }).then((info) => {
         Object.assign(api, { info, state: "ready" });
         markReady(info);

@@ -79,9 +79,12 @@ LONG_PROMPT = "word " * 200  # 200 tokens: longer than the tiny model's 128-toke
 
 
 def settle(pg, script, arg=None):
-    """Run an async call in the page: {ok: value} or {error: message}."""
+    """Run an async call in the page: {ok: value} or {error: message}; a BigInt in the value
+    (a seed above 2^53) arrives as its decimal text, as JSON has no BigInt (the engines'
+    drivers pass values as JSON)."""
     return pg.evaluate(f"""async (arg) => {{
-      try {{ return {{ok: await ({script})(arg)}}; }} catch (e) {{ return {{error: String(e.message)}}; }}
+      const plain = (value) => JSON.parse(JSON.stringify(value ?? null, (k, v) => typeof v === "bigint" ? String(v) : v));
+      try {{ return {{ok: plain(await ({script})(arg))}}; }} catch (e) {{ return {{error: String(e.message)}}; }}
     }}""", arg)
 
 
@@ -172,6 +175,6 @@ def test_unknown_load_options_name_the_known_ones(browser, site_url):
     page = Playground(browser, site_url)
     try:
         got = settle(page, "() => window.nexttoken.load({retry: 1})")
-        assert got["error"] == "unknown load option retry; known: retries, stallSeconds, retryDelaySeconds, concurrency"
+        assert got["error"] == "unknown load option retry; known: retries, stallSeconds, retryDelaySeconds, concurrency, startUpSeconds, threads"
     finally:
         page.close()

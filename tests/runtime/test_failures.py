@@ -82,6 +82,19 @@ def test_a_start_up_stuck_twice_is_given_up_with_a_sentence(browser, site):
     assert STARTED_AGAIN in notices and requests == 3 and state == "failed"
 
 
+def test_one_thread_when_asked_on_an_isolated_page(visit, site):
+    """What api.js asks of a fresh engine after a start-up on several threads got stuck (the
+    Firefox case in engine/loader.js): one thread, with no claim that the browser lacks them."""
+    with SiteServer(site) as server:
+        visit.open(server.url)
+        visit.evaluate(NOTICES)
+        info = visit.load({"threads": 1})
+        ids = visit.greedy("Hello", 3)
+        notices = visit.evaluate("() => window.__notices")
+    assert info["threads"] == 1 and info["isolated"] is True and len(ids) == 3
+    assert not any(n.startswith("Running on 1 thread") for n in notices), notices
+
+
 def test_a_file_that_does_not_match_the_manifest_is_reported(visit, site):
     path = model_file(read_manifest(site))
     with SiteServer(site) as server:

@@ -36,9 +36,10 @@ export function fileGroups(manifest) {
   return { python: [...of("pyodide"), ...python], onnxruntime: of("onnxruntime"), model };
 }
 
-// Tuning the page may pass to load(): seconds and counts, checked and converted to ms.
-function tuning({ retries, stallSeconds, retryDelaySeconds, concurrency, startUpSeconds } = {}) {
-  const out = { startUpMs: startUpSeconds > 0 ? startUpSeconds * 1000 : START_UP_MS };
+// Tuning the page may pass to load(): seconds and counts, checked and converted to ms;
+// `threads: 1` runs the model on one thread (api.js asks for it after a stuck threaded start).
+function tuning({ retries, stallSeconds, retryDelaySeconds, concurrency, startUpSeconds, threads } = {}) {
+  const out = { startUpMs: startUpSeconds > 0 ? startUpSeconds * 1000 : null, oneThread: threads === 1 };
   if (Number.isInteger(retries) && retries >= 0) out.retries = retries;
   if (stallSeconds > 0) out.stallMs = stallSeconds * 1000;
   if (retryDelaySeconds >= 0) out.retryDelayMs = retryDelaySeconds * 1000;
@@ -48,15 +49,18 @@ function tuning({ retries, stallSeconds, retryDelaySeconds, concurrency, startUp
 
 // A runtime's start-up (its files are all in by then) that takes longer than this is stuck:
 // the load fails with code "startup" rather than hanging, and api.js starts a fresh engine
-// once. A phone starts GPT-2 in well under a minute; Firefox sometimes never finishes
-// creating onnxruntime's session (docs/runtime.md), and a fresh worker then does.
+// once. A phone starts GPT-2 in well under a minute. On several threads the limit is shorter
+// and the code is "startup-threads": Firefox sometimes never finishes creating onnxruntime's
+// session when it has threads (about one load in three here; never on one thread), and the
+// fresh engine then runs on one thread (docs/runtime.md).
 const START_UP_MS = 90_000;
+const THREADED_START_UP_MS = 30_000;
 
-function startUp(what, promise, ms) {
+function startUp(what, promise, ms, threads) {
   let timer;
   const stuck = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new LoadError("startup", `Starting ${what} took over ` +
-      `${ms / 1000} s, so it was given up. Reload the page and press Run again.`)), ms);
+    timer = setTimeout(() => reject(new LoadError(threads > 1 ? "startup-threads" : "startup",
+      `Starting ${what} took over ${ms / 1000} s, so it was given up. Reload the page and press Run again.`)), ms);
   });
   return Promise.race([promise, stuck]).finally(() => clearTimeout(timer));
 }
@@ -69,8 +73,9 @@ function startUp(what, promise, ms) {
 export async function loadEngine(options, { signal, onProgress, onNotice }) {
   checkSupport();
   const manifest = await fetchManifest();
-  const { startUpMs, ...downloads } = tuning(options);
-  const threads = threadCount();
+  const { startUpMs, oneThread, ...downloads } = tuning(options);
+  const threads = oneThread ? 1 : threadCount();
+  const limit = startUpMs ?? (threads > 1 ? THREADED_START_UP_MS : START_UP_MS);
   // One failure (or a cancel) stops every other download too.
   const stop = new AbortController();
   signal?.addEventListener("abort", () => stop.abort(), { once: true });
@@ -92,19 +97,19 @@ export async function loadEngine(options, { signal, onProgress, onNotice }) {
     // for them, and python.js, get these bytes rather than fetching them again (fetch.js).
     serveHeldFiles();
     const python = downloader.fetchAll(groups.python, { keep: false, hold: true })
-      .then(() => startUp("Python", loadPython(manifest), startUpMs)).then(ready("python"))
+      .then(() => startUp("Python", loadPython(manifest), limit, threads)).then(ready("python"))
       .finally(() => release(groups.python));  // the module scripts, imported by URL
     const model = Promise.all([
       downloader.fetchAll(groups.onnxruntime, { keep: false, hold: true }),
       downloader.fetchAll(groups.model, { keep: false, hold: true }),
-    ]).then(() => startUp("the model", loadModel(manifest, null, { backend: "wasm", threads }), startUpMs))
+    ]).then(() => startUp("the model", loadModel(manifest, null, { backend: "wasm", threads }), limit, threads))
       .then(ready("model"))
       .finally(() => release(groups.onnxruntime));
     const [py, loaded] = await Promise.all([python, model]);
     progress.report();
     pruneFiles(siteRoot, manifest).catch(() => {});  // files of builds no open tab runs
     const info = { backend: loaded.backend ?? "wasm", threads: loaded.threads, isolated: self.crossOriginIsolated };
-    for (const message of fallbacks(info)) onNotice?.({ code: "fallback", message });
+    for (const message of fallbacks({ ...info, oneThreadAsked: oneThread })) onNotice?.({ code: "fallback", message });
     return { manifest, model: loaded, ...py, info };
   } catch (err) {
     stop.abort();

@@ -21,12 +21,13 @@ export function unsupported() {
 
 /**
  * Sentences for the reader about what this browser lacks and what the engine does instead,
- * given the loaded engine's info ({threads}); [] when nothing is missing. `scope` is the
- * global object (the engine's worker), a parameter so that tests can pass another.
+ * given the loaded engine's info ({threads}); [] when nothing is missing. `oneThreadAsked`:
+ * one thread was chosen (api.js says why), not imposed by the browser. `scope` is the global
+ * object (the engine's worker), a parameter so that tests can pass another.
  */
-export function fallbacks({ threads }, scope = globalThis) {
+export function fallbacks({ threads, oneThreadAsked = false }, scope = globalThis) {
   const out = [];
-  if (threads === 1 && (scope.navigator?.hardwareConcurrency ?? 1) > 1) {
+  if (threads === 1 && !oneThreadAsked && (scope.navigator?.hardwareConcurrency ?? 1) > 1) {
     out.push(scope.crossOriginIsolated
       ? "Running on 1 thread: this browser does not give web pages shared memory (SharedArrayBuffer), " +
         "so each token takes longer than it would with several threads."
