@@ -1,10 +1,9 @@
 """Cold loads as an impatient reader makes them: open the playground in a fresh profile and press
 Run at once, before the service worker's one-time isolation reload has happened or been given
 up, many times over. Every load must end (ready, or a sentence saying what failed), never stay
-"loading": Firefox used to stop for good in about one such load in three (docs/runtime.md)."""
+"loading": Firefox used to stop for good in about one such load in three, when onnxruntime's
+session on several threads was never created (docs/runtime.md)."""
 import time
-
-import pytest
 
 from export.manifest import read_manifest
 from tests.engines.page import EngineError
@@ -49,11 +48,7 @@ def finish(tab):
     raise AssertionError(f"{tab.engine}: the load never ended; last state and status: {state}")
 
 
-def test_cold_loads_started_at_once_always_end(engine_browser, site_url, request):
-    if engine_browser.engine == "firefox":
-        # Open bug (issue 13, docs/runtime.md): a start-up step after the downloads sometimes
-        # never ends in Firefox. The test still runs there; it reports XPASS once that is fixed.
-        request.applymarker(pytest.mark.xfail(reason="Firefox cold-load stall, not yet found", strict=False))
+def test_cold_loads_started_at_once_always_end(engine_browser, site_url):
     for round_ in range(ROUNDS[engine_browser.engine]):
         tab = engine_browser.new_page()  # a fresh profile: nothing stored, no service worker yet
         try:
