@@ -68,12 +68,15 @@ browsers:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
 	  else echo "error: missing browser packages:$$missing; install them (sudo apt-get install $(BROWSER_PACKAGES))"; exit 1; fi; fi
 
-# The whole suite in Chromium, then the engine driver in Firefox and WebKit (all three
-# everywhere: NEXTTOKEN_ENGINES=chromium,firefox,webkit make test).
-NEXTTOKEN_ENGINES ?= chromium
+# The whole suite in Chromium, then every test that drives a page through the engine driver
+# (end-to-end, playground, embed, offline, the driver's own) in Firefox and WebKit. Both
+# parts always run; the target fails if either does.
+ENGINE_TESTS := tests/engines tests/e2e tests/playground tests/runtime
 test: setup browsers
-	NEXTTOKEN_ENGINES=$(NEXTTOKEN_ENGINES) $(PY) -m pytest
-	NEXTTOKEN_ENGINES=firefox,webkit $(PY) -m pytest tests/engines -q
+	@NEXTTOKEN_ENGINES=chromium $(PY) -m pytest; chromium=$$?; \
+	NEXTTOKEN_ENGINES=firefox,webkit $(PY) -m pytest -k "firefox or webkit" $(ENGINE_TESTS); others=$$?; \
+	echo "make test: Chromium suite exit $$chromium, Firefox and WebKit exit $$others"; \
+	test $$chromium -eq 0 && test $$others -eq 0
 
 bench: setup browsers
 	$(PY) benchmarks/run.py --model "$(MODEL)" --variant "$(VARIANT)"
