@@ -231,7 +231,11 @@ def test_screenshots_at_desktop_and_phone_widths(fresh):
     fresh.page.set_viewport(1280, 900)
     assert fresh.screenshot("playground-1280.png").stat().st_size > 10_000
     fresh.page.set_viewport(375, 800)
-    assert fresh.evaluate("() => document.documentElement.scrollWidth") <= 375
+    # WebKitGTK's MiniBrowser window does not shrink below 447 px under Xvfb: there the page
+    # gets that width, and must still not scroll sideways.
+    width = fresh.evaluate("() => innerWidth")
+    assert width == 375 or (fresh.engine == "webkit" and width < 480), width
+    assert fresh.evaluate("() => document.documentElement.scrollWidth") <= width
     assert fresh.screenshot("playground-375.png").stat().st_size > 10_000
     fresh.page.set_viewport(1280, 900)
 
