@@ -69,7 +69,10 @@ def test_the_page_says_what_this_browser_falls_back_to(pg):
     threads = pg.evaluate("() => window.nexttoken.info.threads")
     said = " | ".join(pg.first_notices)
     assert has["isolated"]
-    assert (ONE_THREAD in said) == (not has["sab"]) and (threads > 1) == has["sab"]
+    # A start on several threads that got stuck (Firefox, engine/loader.js) goes on one thread,
+    # saying so instead of blaming the browser.
+    restarted = "Starting the model on several threads got stuck" in said
+    assert (ONE_THREAD in said) == (not has["sab"]) and (threads > 1) == (has["sab"] and not restarted)
     assert (NO_STORAGE_MANAGER in said) == (not has["storage"])
     if pg.engine == "webkit":  # WebKitGTK: isolated, yet no SharedArrayBuffer and no navigator.storage
         assert ONE_THREAD in said and NO_STORAGE_MANAGER in said
