@@ -27,6 +27,7 @@ $(VENV)/.build-installed: requirements/torch.lock requirements/build.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --require-hashes --no-deps --index-url $(TORCH_INDEX) -r requirements/torch.lock
 	$(PY) -m pip install -q --require-hashes -r requirements/build.lock
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
 $(VENV)/.installed: $(VENV)/.build-installed requirements/test.lock
@@ -79,7 +80,7 @@ test: setup browsers
 	test $$chromium -eq 0 && test $$others -eq 0
 
 bench: setup browsers
-	$(PY) benchmarks/run.py --model "$(MODEL)" --variant "$(VARIANT)"
+	$(PY) -m benchmarks.run --model "$(MODEL)" --variant "$(VARIANT)"
 
 clean:
 	rm -rf dist .cache

@@ -1,6 +1,6 @@
 """Benchmark: Python's share of a generated token, in CPython and in Pyodide in headless Chromium.
 
-    .venv/bin/python benchmarks/bench_choose.py [--runs 31] [--skip-chromium]
+    .venv/bin/python -m benchmarks.bench_choose [--runs 31] [--skip-chromium]
 
 What ``nexttoken.worker_api.Engine.choose`` does per token besides the model: the logits
 (a float32 array, as the worker hands them over) to Python floats, the choice, and the top 10
@@ -12,7 +12,6 @@ Prints medians (min-max) in ms and the load average, and writes benchmarks/out/c
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,14 +71,12 @@ for name, params in SETTINGS.items():
 
 
 def run_cpython(runs):
-    sys.path[:0] = [str(ROOT / "site_src" / "python"), str(ROOT)]
     scope = {"RUNS": runs}
     exec(BODY, scope)
     return scope["result"]
 
 
 def run_chromium(runs):
-    sys.path.insert(0, str(ROOT))
     from tests.pyodide import run_in_chromium_pyodide
 
     return run_in_chromium_pyodide(f"RUNS = {runs}\n" + BODY, timeout=900)

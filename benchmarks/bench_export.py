@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Measure every export variant: download size, decode speed (native and in the browser), fidelity.
 
-    python benchmarks/bench_export.py --model DIR      # DIR made with GPT-2 small's shape if missing
+    python -m benchmarks.bench_export --model DIR      # DIR made with GPT-2 small's shape if missing
 
 For each variant (fp32, int8, q4) it exports the model (or reuses the cache), lays out a
 model-only site, and reports: total MB of graph + shards, native onnxruntime decode ms/token
@@ -13,20 +13,18 @@ step not counted. Results go to stdout as a Markdown table and to benchmarks/out
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "site_src" / "python")]
 
 PROMPT = "The quick brown fox jumps over the lazy dog again"  # 10 GPT-2 tokens
 VARIANTS = ("fp32", "int8", "q4")
 
 
 def native_decode_ms(site, prompt, steps, threads):
-    from export.onnx_runner import OnnxLM
+    from export.model.onnx_runner import OnnxLM
 
     lm = OnnxLM(site, threads=threads)
     logits = lm.step(prompt)
@@ -40,7 +38,7 @@ def native_decode_ms(site, prompt, steps, threads):
 
 def measure(variant, source, cache_dir, work, browser, prompt, steps):
     from benchmarks.export_wasm import model_site, run_in_browser
-    from export.onnx_export import ExportSettings, export_model
+    from export.model.onnx_export import ExportSettings, export_model
 
     start = time.perf_counter()
     export = export_model(source, cache_dir, ExportSettings(variant=variant))
@@ -48,7 +46,7 @@ def measure(variant, source, cache_dir, work, browser, prompt, steps):
     site = model_site(export, source, work / variant)
     page = run_in_browser(browser, site, prompt, steps + 1)
     fidelity = export.record["fidelity"]
-    from export.onnx_runner import OnnxLM
+    from export.model.onnx_runner import OnnxLM
 
     same_tokens = page["ids"] == OnnxLM(site).greedy(prompt, steps + 1)
     return {"variant": variant, "browser_tokens_match_native": same_tokens, "mb": export.record["bytes"] / 1e6, "shards": len(export.record["shards"]),
@@ -78,7 +76,7 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "export.json")
     args = parser.parse_args(argv)
 
-    from export.source import resolve
+    from export.model.source import resolve
     from tests.browser import chromium
     from tests.models import gpt2_tokenizer, make_gpt2
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Peak memory of the whole browser while it loads GPT-2 and generates, above an empty tab.
 
-    python benchmarks/bench_memory.py --model DIR [--variant q4 ...] [--probes] [--steps 100]
+    python -m benchmarks.bench_memory --model DIR [--variant q4 ...] [--probes] [--steps 100]
 
 Chromium runs a page in several processes (browser, renderer, GPU, network, utilities), so
 one process's high-water mark misses memory held elsewhere. Here a thread sums the
@@ -30,7 +30,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "site_src" / "python")]
 
 OUT = ROOT / "benchmarks" / "out" / "memory.json"
 WORK = ROOT / "benchmarks" / "out" / "memory"
@@ -204,7 +203,7 @@ def measure_site(site: Path, prompt: str, prompt_ids: list, steps: int = STEPS, 
     ONNX file (its ``q8`` dtype for the q8 variant, whose file is made as transformers.js makes
     its own); figures keyed by scenario."""
     from benchmarks import serve, transformersjs
-    from export.server import serving
+    from export.site.server import serving
 
     extra = {}
     if peers:

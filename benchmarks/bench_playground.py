@@ -18,17 +18,15 @@ vocabulary, so every Python cost is full size; its nearly flat distributions are
 case for the samplers' sums; the model itself is nearly free). Figures: median, min and max
 of ``--repeats`` runs after a warm-up.
 
-Usage: .venv/bin/python benchmarks/bench_playground.py [--site DIR] [--repeats N]
+Usage: .venv/bin/python -m benchmarks.bench_playground [--site DIR] [--repeats N]
 Writes benchmarks/out/playground.json and prints a table.
 """
 import argparse
 import json
-import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "site_src" / "python")]
 
 SETTINGS = {
     "defaults": {},
@@ -76,7 +74,7 @@ MEASURE = """async ({settings, repeats}) => {
 
 
 def build_tiny(out: Path) -> Path:
-    import build
+    from export.site import build
     from tests.models import TINY, make_gpt2
 
     model = make_gpt2(out / "model", **TINY)
@@ -87,7 +85,7 @@ def build_tiny(out: Path) -> Path:
 
 def measure(site: Path, repeats: int) -> dict:
     from benchmarks.common import summarize
-    from export.server import serving
+    from export.site.server import serving
     from tests.browser import chromium
 
     with serving(site) as url, chromium() as browser:

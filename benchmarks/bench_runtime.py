@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The browser runtime, measured on the real page in headless Chromium.
 
-    python benchmarks/bench_runtime.py --model DIR [--variant q4] [--steps 50]
+    python -m benchmarks.bench_runtime --model DIR [--variant q4] [--steps 50]
 
 DIR is a GPT-2-family checkpoint; when it does not exist, one with GPT-2 small's architecture
 (GPT2Config(), random weights) is made there. The site is built once into
@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "site_src" / "python")]
 
 WORK = Path("/tmp/nexttoken-bench-runtime")
 OUT = ROOT / "benchmarks" / "out" / "runtime.json"
@@ -91,8 +90,8 @@ def ensure_model(path: Path) -> Path:
 
 def ensure_site(model: Path, variant: str, work: Path = WORK) -> Path:
     """Build the site once per (model, variant) under ``work``; later runs reuse it."""
-    import build
-    from export.onnx_export import ExportSettings
+    from export.site import build
+    from export.model.onnx_export import ExportSettings
 
     site = work / f"site-{variant}"
     # Rebuilt when the page's sources change (cheap: the export stays cached).
@@ -200,7 +199,7 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=50, help="decode steps to take the median of")
     args = parser.parse_args(argv)
 
-    from export.manifest import read_manifest
+    from export.site.manifest import read_manifest
     from tests.browser import chromium
     from tests.models import gpt2_tokenizer
     from tests.runtime.server import SiteServer

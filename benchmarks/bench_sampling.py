@@ -1,6 +1,6 @@
 """Benchmark: the sampling engine on 50257 logits, in CPython and in Pyodide in headless Chromium.
 
-    .venv/bin/python benchmarks/bench_sampling.py [--runs 31] [--skip-chromium]
+    .venv/bin/python -m benchmarks.bench_sampling [--runs 31] [--skip-chromium]
 
 Measures ``prepare`` (once per model step), building the band index, and for several
 settings the time to recompute after a parameter change, both as the full-length list
@@ -11,7 +11,6 @@ does. Prints a table of medians (min-max) in ms and writes benchmarks/out/sampli
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,14 +101,12 @@ result = measure(RUNS)
 
 
 def run_cpython(runs):
-    sys.path[:0] = [str(ROOT / "site_src" / "python"), str(ROOT)]
     scope = {"RUNS": runs}
     exec(BODY, scope)
     return scope["result"]
 
 
 def run_chromium(runs):
-    sys.path.insert(0, str(ROOT))
     from tests.pyodide import run_in_chromium_pyodide
 
     return run_in_chromium_pyodide(f"RUNS = {runs}\n" + BODY, timeout=900)

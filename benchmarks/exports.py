@@ -17,9 +17,9 @@ from pathlib import Path
 
 from benchmarks import bench_export, export_wasm
 from benchmarks.common import single
-from export.onnx_export import ExportSettings, export_model
-from export.onnx_runner import OnnxLM
-from export.quantize import VARIANTS
+from export.model.onnx_export import ExportSettings, export_model
+from export.model.onnx_runner import OnnxLM
+from export.model.quantize import VARIANTS
 from tests.browser import chromium
 
 ENGINE = Path(__file__).resolve().parent.parent / "site_src" / "js" / "engine"

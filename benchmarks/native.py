@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import summarize
-from export.manifest import MANIFEST, read_manifest
-from export.onnx_runner import OnnxLM
+from export.site.manifest import MANIFEST, read_manifest
+from export.model.onnx_runner import OnnxLM
 
 
 def _ms(start: float) -> float:

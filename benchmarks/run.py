@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark the site against native onnxruntime and transformers.js, all in one run.
 
-    python benchmarks/run.py --model DIR [--variant auto|fp32|int8|q4] [--quick] [--out DIR] [--work DIR]
+    python -m benchmarks.run --model DIR [--variant auto|fp32|int8|q4] [--quick] [--out DIR] [--work DIR]
 
 DIR is a GPT-2-family checkpoint directory or a Hugging Face Hub id; a directory that does not
 exist is created with GPT-2 small's architecture (GPT2Config()) and random weights: the same
@@ -24,11 +24,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "site_src" / "python")]
 
-from tests.browser import chromium  # noqa: E402
-from benchmarks import common, exports, native, publish, report, serve, site_engine, site_page  # noqa: E402
-from benchmarks import bench_memory, bench_playground, bench_runtime, bench_story, transformersjs  # noqa: E402
+from tests.browser import chromium
+from benchmarks import common, exports, native, publish, report, serve, site_engine, site_page
+from benchmarks import bench_memory, bench_playground, bench_runtime, bench_story, transformersjs
 
 DEFAULT_OUT = ROOT / "benchmarks"
 DEFAULT_WORK = ROOT / "benchmarks" / "out" / "run"
@@ -73,9 +72,9 @@ def prompt_ids(model_dir: Path) -> list:
 
 def build_site(spec: str, work: Path, settings, variant: str, log) -> tuple:
     """Export (timed, per variant) and build the site once; returns (site, export figures, source)."""
-    import build
-    from export.onnx_export import ExportSettings
-    from export.source import resolve
+    from export.site import build
+    from export.model.onnx_export import ExportSettings
+    from export.model.source import resolve
 
     source = resolve(spec)
     cache = work / "exports"
@@ -177,7 +176,7 @@ def assemble(measured: dict, figures: dict, site: Path, source, random_weights: 
     pairs = report.ratios(runtime)
     weights = "random weights, " if random_weights else ""
     return {
-        "command": " ".join(["python benchmarks/run.py --model", source.spec, *flags]),
+        "command": " ".join(["python -m benchmarks.run --model", source.spec, *flags]),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "machine": {**common.machine(), "chromium": measured["chromium"],
                     "transformers.js": measured["transformers.js"],

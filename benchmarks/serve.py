@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from benchmarks.chromium import ISOLATION
-from export.server import serving
+from export.site.server import serving
 
 PAGES = Path(__file__).resolve().parent / "pages"
 

@@ -30,7 +30,7 @@ def export_cache(tmp_path_factory):
 @pytest.fixture(scope="session")
 def tiny_site(tiny_model, export_cache, tmp_path_factory):
     """The whole site built by build.py from the tiny model."""
-    import build
+    from export.site import build
 
     out = tmp_path_factory.mktemp("site") / "dist"
     build.build(model=str(tiny_model), out=out, cache_dir=export_cache, log=lambda *a: None)

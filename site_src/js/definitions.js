@@ -1,5 +1,5 @@
 // Definitions at a term's first use: [[term|definition]] in the story's Markdown becomes a
-// button followed by the hidden definition (export/prose.py's define()). A click, a tap, Enter
+// button followed by the hidden definition (export/story/prose.py's define()). A click, a tap, Enter
 // or Space opens it until a second press, Escape, a click elsewhere or focus leaving; a mouse
 // resting on the term opens it until the pointer leaves.
 const CLOSE_DELAY = 200; // ms after the mouse leaves, so it can cross to the definition

@@ -1,4 +1,4 @@
-// The site's number formats, one of each, the same rules as export/prose.py's filters so that
+// The site's number formats, one of each, the same rules as export/story/prose.py's filters so that
 // the story's prose, its figures and the playground print a number alike.
 
 /**

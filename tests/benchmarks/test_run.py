@@ -7,7 +7,7 @@ import pytest
 
 from benchmarks import publish, report, run
 from benchmarks.common import summarize
-from export.quantize import VARIANTS
+from export.model.quantize import VARIANTS
 
 
 def _check(summary, where):

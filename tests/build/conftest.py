@@ -2,9 +2,9 @@
 cut into several, each laid out as a model-only site (manifest + graph + shards)."""
 import pytest
 
-from export.onnx_export import ExportSettings, export_model
-from export.quantize import VARIANTS
-from export.source import resolve
+from export.model.onnx_export import ExportSettings, export_model
+from export.model.quantize import VARIANTS
+from export.model.source import resolve
 
 # The tiny model's weights are 2-13 MB: 1 MB shards give every variant several of them.
 SMALL_SHARDS = 1_000_000

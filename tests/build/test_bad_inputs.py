@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import build
+from export.site import build
 from export.errors import BuildError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,7 +115,7 @@ def test_full_disk_while_writing_the_site(tiny_model, tiny_site, export_cache, t
 
 
 def test_a_bad_sampler_declaration_is_one_clear_build_error(tmp_path):
-    from export.manifest import sampling_schema
+    from export.site.manifest import sampling_schema
 
     python = tmp_path / "python"
     shutil.copytree(ROOT / "site_src" / "python", python)

@@ -1,4 +1,4 @@
-"""4-bit and 8-bit block quantization (export/blockq.py): what it stores, what onnxruntime
+"""4-bit and 8-bit block quantization (export/model/blockq.py): what it stores, what onnxruntime
 reads back from it, and that the session folds it into float32 weights at load."""
 import numpy as np
 import onnx
@@ -6,8 +6,8 @@ import onnxruntime as ort
 import pytest
 from onnx import helper, numpy_helper
 
-from export import blockq
-from export.shard import SESSION_CONFIG
+from export.model import blockq
+from export.model.shard import SESSION_CONFIG
 
 
 def _weights(shape, seed=0):

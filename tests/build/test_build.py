@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import build
+from export.site import build
 from export.errors import BuildError
-from export.manifest import read_manifest
-from export.source import file_sha256
+from export.site.manifest import read_manifest
+from export.model.source import file_sha256
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,7 +56,7 @@ def test_pages_name_the_model_never_a_path_of_the_build_machine(tiny_site, tiny_
 def test_model_random_builds_the_site_from_local_random_weights(monkeypatch, tmp_path):
     """--model random needs no Hub: the checkpoint is made under the cache (here in the tiny
     shape; the real option makes GPT-2 small's), and every page says the model is untrained."""
-    from export import random_model
+    from export.model import random_model
     from tests.models import TINY
 
     monkeypatch.setattr(random_model, "CONFIG", TINY)
@@ -94,8 +94,8 @@ def test_second_build_reuses_the_export(tiny_model, export_cache, tmp_path):
 
 
 def test_a_changed_model_exports_again(tiny_model, tmp_path):
-    from export.onnx_export import ExportSettings, cache_key
-    from export.source import resolve
+    from export.model.onnx_export import ExportSettings, cache_key
+    from export.model.source import resolve
 
     before = cache_key(resolve(str(tiny_model)), ExportSettings())
     changed = tmp_path / "changed"

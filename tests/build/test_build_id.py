@@ -2,8 +2,8 @@
 and images too; the pages carry it (data-build) and manifest.json holds it."""
 import shutil
 
-from export.manifest import PENDING_BUILD_ID, read_manifest, stamp_build_id, write_manifest
-from export.source import file_sha256
+from export.site.manifest import PENDING_BUILD_ID, read_manifest, stamp_build_id, write_manifest
+from export.model.source import file_sha256
 
 
 def make_site(root):

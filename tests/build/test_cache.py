@@ -2,7 +2,7 @@
 that changed: optimum's export is shared by every variant and shard size)."""
 from dataclasses import replace
 
-from export.onnx_export import ExportSettings, cache_key, export_model
+from export.model.onnx_export import ExportSettings, cache_key, export_model
 from tests.build.conftest import SMALL_SHARDS
 
 

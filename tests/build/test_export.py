@@ -6,9 +6,9 @@ import pytest
 import torch
 from transformers import GPT2LMHeadModel
 
-from export.fidelity import TEXTS, Fidelity, all_logits
-from export.onnx_runner import OnnxLM
-from export.shard import session
+from export.model.fidelity import TEXTS, Fidelity, all_logits
+from export.model.onnx_runner import OnnxLM
+from export.model.shard import session
 from tests.models import gpt2_tokenizer
 
 PROMPT = "The quick brown fox jumps over the lazy dog because"

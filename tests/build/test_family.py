@@ -6,10 +6,10 @@ import torch
 from transformers import GPT2LMHeadModel
 
 from benchmarks.export_wasm import model_site
-from export.manifest import read_manifest
-from export.onnx_export import ExportSettings, export_model
-from export.onnx_runner import OnnxLM
-from export.source import resolve
+from export.site.manifest import read_manifest
+from export.model.onnx_export import ExportSettings, export_model
+from export.model.onnx_runner import OnnxLM
+from export.model.source import resolve
 from tests.models import make_gpt2
 
 SHAPES = {

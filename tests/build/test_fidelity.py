@@ -1,10 +1,10 @@
 """Fidelity against float32 and the choice of the default variant."""
 
-from export import fidelity
-from export.fidelity import MAX_KL, MIN_TOP1, TEXTS, Fidelity
-from export.onnx_export import ExportSettings, export_model
-from export.quantize import AUTO_ORDER
-from export.shard import session
+from export.model import fidelity
+from export.model.fidelity import MAX_KL, MIN_TOP1, TEXTS, Fidelity
+from export.model.onnx_export import ExportSettings, export_model
+from export.model.quantize import AUTO_ORDER
+from export.model.shard import session
 from tests.models import gpt2_tokenizer
 
 

@@ -8,10 +8,10 @@ import shutil
 
 import pytest
 
-import build
+from export.site import build
 from export.errors import BuildError
-from export.manifest import read_manifest
-from export.source import resolve
+from export.site.manifest import read_manifest
+from export.model.source import resolve
 
 COMMIT = "607a30d783dfa663caf39e06633721c8d4cfcd7e"
 

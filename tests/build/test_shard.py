@@ -4,10 +4,10 @@ tensors the quantizer made."""
 import onnx
 from hypothesis import given, settings, strategies as st
 
-from export import shard
-from export.quantize import quantize_model
-from export.manifest import read_manifest
-from export.source import file_sha256
+from export.model import shard
+from export.model.quantize import quantize_model
+from export.site.manifest import read_manifest
+from export.model.source import file_sha256
 from tests.build.conftest import SMALL_SHARDS
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from benchmarks.export_wasm import run_in_browser
-from export.onnx_runner import OnnxLM
+from export.model.onnx_runner import OnnxLM
 from tests.models import gpt2_tokenizer
 
 PROMPT = "Once upon a time, in a quiet town by the sea,"

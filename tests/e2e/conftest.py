@@ -2,7 +2,7 @@
 driver's ``tab``: tests/engines)."""
 import pytest
 
-from export.server import serving
+from export.site.server import serving
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ up, many times over. Every load must end (ready, or a sentence saying what faile
 session on several threads was never created (docs/runtime.md)."""
 import time
 
-from export.manifest import read_manifest
+from export.site.manifest import read_manifest
 from tests.engines.page import EngineError
 
 # Firefox is where the stall showed; the other engines take fewer rounds of the same path.

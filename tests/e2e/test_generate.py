@@ -1,7 +1,7 @@
 """End to end, in every engine: the built site generates exactly the greedy tokens that native
 onnxruntime computes from the same ONNX file, through its service worker and the one-time
 isolation reload, as a reader's first visit does."""
-from export.onnx_runner import OnnxLM
+from export.model.onnx_runner import OnnxLM
 from tests.e2e.conftest import foreign_requests
 from tests.models import gpt2_tokenizer
 

@@ -2,7 +2,7 @@
 scripts through the protocol, clicks, typing, keys, frames, errors."""
 import pytest
 
-from export.server import serving
+from export.site.server import serving
 
 PAGE = """<!doctype html><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'">

@@ -2,7 +2,7 @@
 a native model to compute expected answers (``browser`` comes from tests/conftest.py)."""
 import pytest
 
-from export.server import serving
+from export.site.server import serving
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +24,6 @@ def py_engine(tiny_site):
 @pytest.fixture(scope="session")
 def native(tiny_site):
     """The site's ONNX model in native onnxruntime (what the browser runs, run by Python)."""
-    from export.onnx_runner import OnnxLM
+    from export.model.onnx_runner import OnnxLM
 
     return OnnxLM(tiny_site)

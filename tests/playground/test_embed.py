@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from export.server import serving
+from export.site.server import serving
 from tests.playground.page import Playground
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "playground.md"

@@ -2,7 +2,7 @@
 the same functions (site_src/js/dom.js, format.js), whose percentages match prose.py's."""
 import pytest
 
-from export.prose import pct
+from export.story.prose import pct
 from tests.playground.page import Playground
 
 CASES = [0.05, 0.4213, 0.0123, 0.00123, 1.0, 0.0, 0.99996, 1e-12]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from export.server import serving
+from export.site.server import serving
 from nexttoken.sampling import SamplingParams
 from tests.playground.page import Playground
 
@@ -45,7 +45,7 @@ def scratch_sources(tmp: Path):
 
 @pytest.fixture(scope="module")
 def scratch_site(tiny_model, export_cache, tmp_path_factory, tiny_site):
-    import build
+    from export.site import build
 
     tmp = tmp_path_factory.mktemp("scratch")
     site_src, content = scratch_sources(tmp)

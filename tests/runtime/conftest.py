@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from export import render
-from export.manifest import download_bytes
+from export.story import render
+from export.site.manifest import download_bytes
 
 SITE_SRC = Path(__file__).resolve().parents[2] / "site_src"
 
@@ -27,8 +27,8 @@ FILES = ("(await import(new URL('assets/js/engine/store.js', document.baseURI).h
 @pytest.fixture(scope="session")
 def site(tiny_model, export_cache, tmp_path_factory):
     """The whole site built by build.py from the tiny model, its weights in several shards."""
-    import build
-    from export.onnx_export import ExportSettings
+    from export.site import build
+    from export.model.onnx_export import ExportSettings
 
     out = tmp_path_factory.mktemp("runtime-site") / "dist"
     build.build(model=str(tiny_model), out=out, cache_dir=export_cache, log=lambda *a: None,

@@ -10,11 +10,10 @@ import functools
 import http.server
 import pathlib
 import threading
-import time
 import urllib.parse
 from dataclasses import dataclass
 
-from export.server import Handler
+from export.site.server import Handler
 
 CHUNK = 64 * 1024
 SLOW_CHUNK = 8 * 1024  # every 0.1 s: 80 kB/s, so a 1 MB shard takes over 10 s

@@ -2,7 +2,7 @@
 stalled download is retried; a file that does not match the manifest is reported; a runtime
 whose start-up never ends is given up with a sentence; Cancel stops a download and a new load
 then works."""
-from export.manifest import read_manifest
+from export.site.manifest import read_manifest
 from tests.runtime.conftest import Visit, render_loader
 from tests.runtime.server import SiteServer
 

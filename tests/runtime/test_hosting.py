@@ -1,7 +1,7 @@
 """Hosting: a plain static server (no special headers) still gives a cross-origin-isolated,
 multithreaded page through the service worker; the site works under a project subpath, as on
 GitHub Pages; inside a third-party frame it falls back to one thread and still generates."""
-from export.server import serving
+from export.site.server import serving
 from tests.runtime.server import SiteServer
 
 PROMPT = "The quick brown fox"

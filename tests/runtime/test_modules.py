@@ -6,7 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from export.manifest import read_manifest
+from export.site.manifest import read_manifest
 from tests.runtime.conftest import render_loader
 
 ENGINE = Path(__file__).resolve().parents[2] / "site_src" / "js" / "engine"

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from export.manifest import read_manifest
+from export.site.manifest import read_manifest
 from tests.runtime.conftest import FILES, Visit
 from tests.runtime.server import SiteServer
 

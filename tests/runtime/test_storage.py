@@ -1,6 +1,6 @@
 """Storage: files are kept in the Cache API under their sha256; a damaged stored copy is
 downloaded again (never a crash); a full quota is a notice, and the model still loads."""
-from export.manifest import read_manifest
+from export.site.manifest import read_manifest
 from tests.runtime.conftest import FILES
 from tests.runtime.server import SiteServer
 

@@ -5,7 +5,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from export import assets
+from export.site import assets
 
 SITE_SRC = Path(__file__).resolve().parents[2] / "site_src"
 STORE = SITE_SRC / "js" / "engine" / "store.js"

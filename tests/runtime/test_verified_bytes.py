@@ -4,8 +4,8 @@ real engine worker and service worker, where the page runs from the network and 
 will download again next time."""
 import pytest
 
-from export.manifest import read_manifest
-from tests.runtime.conftest import TIMEOUT_MS, Visit
+from export.site.manifest import read_manifest
+from tests.runtime.conftest import Visit
 from tests.runtime.server import SiteServer
 
 

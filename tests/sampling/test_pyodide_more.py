@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from nexttoken.sampling import Rng, SamplingParams, prepare, sample
+from nexttoken.sampling import Rng, SamplingParams, prepare
 from nexttoken.sampling.carry import Carries, Carry
 from tests.pyodide import run_in_chromium_pyodide, run_in_pyodide
 from tests.sampling.vectors_more import large_more_cases, more_cases

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from export.server import serving
+from export.site.server import serving
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from export.bake import model_facts
-from export.manifest import read_manifest
-from export.onnx_runner import OnnxLM
-from export.prose import FORMATS, resolve
+from export.figures.bake import model_facts
+from export.site.manifest import read_manifest
+from export.model.onnx_runner import OnnxLM
+from export.story.prose import FORMATS, resolve
 from tests.models import gpt2_tokenizer
 
 REL = 2e-3  # the JSON keeps 4 significant digits

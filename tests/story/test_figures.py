@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import expect
 
-from export.prose import pct
+from export.story.prose import pct
 from tests.story.conftest import ARTIFACTS
 
 FIGURES = "[...document.querySelectorAll('[data-figure]')]"

@@ -5,19 +5,16 @@ shape of each case (peaked, as a trained model's are, or flat, as random weights
 through the real tokenizer and the real sampling package, as the bake does.
 """
 import math
-import sys
 
 import pytest
 
-from export.bake import FLAT_PROMPTS, MAX_ENTROPY_RATIO, PACKAGE, WEEK_NEXT, check_model
-
-sys.path.insert(0, str(PACKAGE))
-from nexttoken import sampling  # noqa: E402
-from nexttoken.tokenizer import Tokenizer  # noqa: E402
+from export.figures.bake import FLAT_PROMPTS, MAX_ENTROPY_RATIO, WEEK_NEXT, check_model
+from nexttoken import sampling
+from nexttoken.tokenizer import Tokenizer
 
 
 class _Logits:
-    """The part of export/bake.py's Baker that check_model reads, over given logits."""
+    """The part of export/figures/bake.py's Baker that check_model reads, over given logits."""
 
     def __init__(self, tiny_model, make):
         self.tokenizer = Tokenizer.from_files(tiny_model / "vocab.json", tiny_model / "merges.txt")

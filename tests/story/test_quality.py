@@ -6,7 +6,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from export.render import load_config
+from export.story.render import load_config
 from tests.story.conftest import ARTIFACTS, ROOT, open_story
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"

@@ -3,10 +3,10 @@ import re
 
 import pytest
 
-from export import prose, scrolly
-from export.bake_runs import find_loop, repeats_phrase
+from export.story import prose
+from export.figures.bake_runs import find_loop, repeats_phrase
 from export.errors import BuildError
-from export.render import _parse_chapter, collect_chapters, load_config, make_environment, render_chapter
+from export.story.render import _parse_chapter, collect_chapters, load_config, make_environment, render_chapter
 from tests.models import gpt2_tokenizer
 from tests.story.conftest import ROOT
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from export.prose import pct
+from export.story.prose import pct
 from tests.story.conftest import open_story
 from tests.story.test_quality import AXE
 

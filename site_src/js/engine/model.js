@@ -10,7 +10,7 @@ export async function loadModel(manifest, onProgress, { backend = "wasm", thread
   ort.env.wasm.numThreads = threads;
   let model = await fetchBytes(manifest.onnx.model, onProgress);
   let externalData = await weightFiles(manifest, onProgress);
-  // session_config: onnxruntime config entries the export relies on (export/shard.py)
+  // session_config: onnxruntime config entries the export relies on (export/model/shard.py)
   const extra = { ...manifest.onnx.session_config };
   const session = await ort.InferenceSession.create(model, { executionProviders: [backend], externalData, extra });
   model = externalData = null;  // onnxruntime holds its own copy now: let the bytes go

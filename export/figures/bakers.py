@@ -10,8 +10,8 @@ small; sums such as the mass of "everything else" are taken over the full vocabu
 import math
 from itertools import accumulate
 
-from export import bake_runs
-from export.bake_params import LABELS, label as param_label, number_text, prompts_of, r4, sampling_controls, split, states_of
+from export.figures import bake_runs
+from export.figures.bake_params import LABELS, label as param_label, number_text, prompts_of, r4, sampling_controls, split, states_of
 
 TRUNCATIONS = {"top_k": 0, "top_p": 1.0, "min_p": 0.0, "typical_p": 1.0, "epsilon": 0.0,
                "eta": 0.0, "top_n_sigma": 0.0}

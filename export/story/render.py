@@ -20,9 +20,11 @@ from pathlib import Path
 import markdown
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
-from export import claims, prose, scrolly
+from export.story import claims
+from export.story import prose
+from export.story import scrolly
 from export.errors import BuildError
-from export.scrolly import STRUCTURE
+from export.story.scrolly import STRUCTURE
 
 DIRECTIVE = re.compile(r"^:::\s+(?P<body>\S.*?)\s*$", re.MULTILINE)
 MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "smarty", "toc"]
@@ -35,7 +37,7 @@ class Chapter:
     source: str                                   # Markdown with directives replaced by markers
     figures: list = field(default_factory=list)   # (template name, params, where) per marker
     path: str = ""                                # the Markdown file, for error messages
-    claims: list = field(default_factory=list)    # (expression, "file:line"): export/claims.py
+    claims: list = field(default_factory=list)    # (expression, "file:line"): export/story/claims.py
 
 
 def load_config(content_dir: Path) -> dict:
@@ -93,7 +95,7 @@ def _parse_chapter(path: Path, text: str) -> Chapter:
         if words[0] == "figure":  # "::: figure NAME ..." and "::: NAME ..." mean the same
             words = words[1:]
         layout = []
-        if words and words[0] == "scrolly":  # a figure with text steps: see export/scrolly.py
+        if words and words[0] == "scrolly":  # a figure with text steps: see export/story/scrolly.py
             layout, words = [("scrolly", {}, f"{path}:{line}")], words[1:]
         if not words:
             raise BuildError(f"{path}:{line}: directive names no figure; write '::: figure NAME'")

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from export.errors import BuildError
-from export.shard import SESSION_CONFIG, files as external_files
-from export.source import file_sha256
+from export.model.shard import SESSION_CONFIG, files as external_files
+from export.model.source import file_sha256
 
 MANIFEST = "manifest.json"
 FORMAT = 3  # 3: weights in external-data files of one or more shards (onnx.external_data.files)
@@ -51,10 +51,9 @@ def sampling_schema(python_dir: Path) -> dict:
     """Every sampler's name, default, range, label, help and orders, and the presets, from
     ``SamplingParams`` in the site's own copy of nexttoken (the Python the page runs), run in a
     fresh interpreter so that it is exactly that copy (docs/parameters.md)."""
-    code = ("import json, sys; sys.path.insert(0, sys.argv[1]); "
-            "from nexttoken.sampling.params import schema; print(json.dumps(schema()))")
-    run = subprocess.run([sys.executable, "-c", code, str(python_dir)], capture_output=True,
-                         text=True, cwd=python_dir)
+    # ``python -c`` puts its working directory first on the module path: the site's copy wins
+    code = "import json; from nexttoken.sampling.params import schema; print(json.dumps(schema()))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=python_dir)
     if run.returncode:
         last = (run.stderr.strip().splitlines() or ["no output"])[-1]
         raise BuildError(f"{python_dir}: the sampling schema (nexttoken/sampling/params.py) "

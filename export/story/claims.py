@@ -7,7 +7,7 @@ a comment on a line of its own:
 
 The comment never reaches the page. After the figures are baked, the build evaluates it: on
 a trained model a false claim fails the build naming file and line; on an untrained one (see
-``export/bake.py``'s model check) it is a warning, since random weights make no promise.
+``export/figures/bake.py``'s model check) it is a warning, since random weights make no promise.
 
 The expression is parsed here, never passed to ``eval``: references are the prose's paths
 (``{{ PATH }}``, resolved by ``prose.resolve``), literals are numbers, ``true``, ``false`` and
@@ -17,7 +17,7 @@ condition; ``and`` / ``or`` join conditions.
 import operator
 import re
 
-from export import prose
+from export.story import prose
 from export.errors import BuildError
 
 CLAIM = re.compile(r"^<!--\s*claim:\s*(?P<expr>.*?)\s*-->[ \t]*$", re.MULTILINE)

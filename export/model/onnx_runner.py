@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from export.manifest import read_manifest
-from export.shard import session
-from export.source import file_sha256
+from export.site.manifest import read_manifest
+from export.model.shard import session
+from export.model.source import file_sha256
 
 
 class OnnxLM:

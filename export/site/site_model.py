@@ -3,7 +3,7 @@ import json
 import shutil
 from pathlib import Path
 
-from export.onnx_export import MODEL_FILE, TOKENIZER_FILES, Export
+from export.model.onnx_export import MODEL_FILE, TOKENIZER_FILES, Export
 
 MODEL_DIR = "model"
 

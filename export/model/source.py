@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from export import random_model
+from export.model import random_model
 from export.errors import BuildError
 
 DEFAULT_MODEL = "openai-community/gpt2"
@@ -40,7 +40,7 @@ class ModelSource:
 def resolve(spec: str, revision: str | None = None, cache_dir=None) -> ModelSource:
     """Turn ``--model`` into a local checkpoint directory, downloading from the Hub if needed;
     ``revision`` pins a Hub model to a commit, branch or tag; ``random`` makes GPT-2 small with
-    random weights under ``cache_dir`` (export/random_model.py)."""
+    random weights under ``cache_dir`` (export/model/random_model.py)."""
     path = Path(spec).expanduser()
     if revision and (path.exists() or spec.startswith((".", "/", "~")) or spec == random_model.SPEC):
         what = "made locally" if spec == random_model.SPEC else "a local directory"

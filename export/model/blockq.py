@@ -24,7 +24,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from export.dedup import initializers
+from export.model.dedup import initializers
 
 # Weights per block: at 4 bits a scale per 32 costs 0.6 bits per weight and is needed for
 # accuracy; at 8 bits a coarser 128 keeps the overhead at 0.2 bits.

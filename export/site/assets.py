@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from export.errors import BuildError
-from export.manifest import file_entry
+from export.site.manifest import file_entry
 
 # (npm package, files the page needs, destination under the site root, the runtime they make up)
 VENDOR = [

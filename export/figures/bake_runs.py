@@ -6,7 +6,7 @@ A continuation is produced exactly as the page's worker does it: logits from the
 """
 import math
 
-from export.bake_params import prompts_of, r4, sampling_controls, states_of
+from export.figures.bake_params import prompts_of, r4, sampling_controls, states_of
 
 
 # A new token "repeats" when it completes a phrase of this many tokens that is already in the

@@ -23,10 +23,11 @@ from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
-from export import fidelity, shard
+from export.model import fidelity
+from export.model import shard
 from export.errors import BuildError
-from export.quantize import AUTO_ORDER, RUNS_AS, VARIANTS, quantize_model
-from export.source import ModelSource
+from export.model.quantize import AUTO_ORDER, RUNS_AS, VARIANTS, quantize_model
+from export.model.source import ModelSource
 
 TASK = "text-generation-with-past"  # with-past: the browser reuses the KV cache between steps
 MODEL_FILE = shard.MODEL_FILE

@@ -1,0 +1,1 @@
+"""Story rendering: the Markdown chapters, their math, claims and scrollytelling, into HTML."""
