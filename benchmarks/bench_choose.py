@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.bench_choose [--runs 31] [--skip-chromium]
 
-What ``nexttoken.worker_api.Engine.choose`` does per token besides the model: the logits
+What ``nexttoken.worker_api.WorkerApi.choose_next`` does per token besides the model: the logits
 (a float32 array, as the worker hands them over) to Python floats, the choice, and the top 10
 it reports. Timed for greedy and temperature 0.7 + top-p 0.9 on 50,257 model-like logits,
 through the quick path (``sampling/quick.py``) and through the full one (``prepare`` +

@@ -51,20 +51,20 @@ MEASURE = """async ({settings, repeats}) => {
     out[`redraw + stages: ${name}`] = await runs(() => s.distribution(moved(params), {...view, trace: true}));
   }
   for (const kind of ["sample", "greedy"]) {
-    out[`step: ${kind}`] = await runs(() => s.step(kind, {seed: 1}, view));
+    out[`choose: ${kind}`] = await runs(() => s.choose(kind, {seed: 1}, view));
   }
   const first = [];
   for (let i = 0; i <= repeats; i++) {
-    await s.step("greedy", {}, view);
+    await s.choose("greedy", {}, view);
     const ms = await time(async () => { await s.warm?.(); await s.distribution(moved({temperature: 0.7, top_p: 0.9}), view); });
     if (i) first.push(ms);
   }
   out["first redraw after a step (warm + redraw)"] = first;
   const undos = [], after = [];
   for (let i = 0; i <= repeats; i++) {
-    await s.step("greedy", {}, view);
+    await s.choose("greedy", {}, view);
     const undo = await time(() => s.undo({}, view));
-    const step = await time(() => s.step("greedy", {}, view));
+    const step = await time(() => s.choose("greedy", {}, view));
     if (i) { undos.push(undo); after.push(step); }
   }
   out["undo (cached step)"] = undos;

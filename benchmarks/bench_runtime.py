@@ -148,7 +148,7 @@ def measure(browser, url, isolated, prompt_ids, steps):
         long_tasks["network load"] = take()
         generation = page.evaluate(TIMED_GENERATE, [PROMPT, steps + 1])
         long_tasks["generation"] = take()
-        worker = next(w for w in page.workers if w.url.endswith("/engine/worker.js"))
+        worker = next(w for w in page.workers if w.url.endswith("/runtime/worker.js"))
         calls = worker.evaluate(MODEL_CALLS, {"prompt": prompt_ids, "steps": steps, "prefills": 5})
         long_tasks["model calls"] = take()
         page.reload()

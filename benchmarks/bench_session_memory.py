@@ -37,7 +37,7 @@ MEASURE = """async ({tokens, chunk}) => {
   const ids = [];
   const started = performance.now();
   while (ids.length < tokens) {
-    const reply = await s.step("sample", {seed: 1}, view);
+    const reply = await s.choose("sample", {seed: 1}, view);
     ids.push(reply.chips[0].id);
   }
   out.generate_ms = performance.now() - started;

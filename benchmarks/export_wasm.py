@@ -32,9 +32,9 @@ def model_site(export, source, site: Path) -> Path:
         shutil.copyfile(ROOT / "node_modules" / package / name, site / dest / Path(name).name)
     manifest["runtimes"]["onnxruntime"] = f"{dest}/"
     write_manifest(site, manifest)
-    (site / "assets/js/engine").mkdir(parents=True)
+    (site / "assets/js/runtime").mkdir(parents=True)
     for name in ENGINE_MODULES:
-        shutil.copyfile(ROOT / "site_src/js/engine" / name, site / "assets/js/engine" / name)
+        shutil.copyfile(ROOT / "site_src/js/runtime" / name, site / "assets/js/runtime" / name)
     shutil.copyfile(PAGE, site / PAGE.name)
     return site
 

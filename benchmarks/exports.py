@@ -22,7 +22,7 @@ from export.model.onnx_runner import OnnxLM
 from export.model.quantize import VARIANTS
 from tests.browser import chromium
 
-ENGINE = Path(__file__).resolve().parent.parent / "site_src" / "js" / "engine"
+ENGINE = Path(__file__).resolve().parent.parent / "site_src" / "js" / "runtime"
 IMPORT = re.compile(r"""^\s*import\b[^"']*["']\./([\w.-]+\.js)["']""", re.M)
 
 
@@ -68,7 +68,7 @@ def _variant(variant, source, cache, site, browser, prompt_ids, steps) -> dict:
 def _complete_engine(site: Path) -> None:
     """Add any engine module that model.js imports (directly or not) and the site lacks: the
     engine's files change, and a missing one would leave the page waiting until its timeout."""
-    engine = site / "assets" / "js" / "engine"
+    engine = site / "assets" / "js" / "runtime"
     todo, seen = ["model.js"], set()
     while todo:
         name = todo.pop()

@@ -1,12 +1,12 @@
 // The site's service worker, copied to the site root so that its scope is the whole site,
 // wherever the site is hosted (a domain's root or a GitHub Pages project path). The build puts
-// engine/store.js (cache names, content keys, stale files: shared with the engine) above this.
+// runtime/store.js (cache names, content keys, stale files: shared with the engine) above this.
 //
 // Offline: install stores the whole shell of its build (every page, its CSS, JS and images, and
 // manifest.json, as assets/shell.json lists them) in one cache, all or nothing: if any file
 // fails, the install fails and the previous complete shell stays in place. Pages and their
 // files are fetched network-first, with that cache as the fallback; the runtimes, Python files
-// and model are downloaded and stored by the engine (engine/fetch.js) under their sha256, and
+// and model are downloaded and stored by the engine (runtime/fetch.js) under their sha256, and
 // this worker serves the runtimes' module scripts from there by hash.
 //
 // Isolation: every response it serves gets COOP and COEP headers (the coi-serviceworker

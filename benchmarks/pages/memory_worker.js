@@ -10,8 +10,8 @@
 //   options: {...}      more onnxruntime session options (e.g. enableCpuMemArena: false)
 //   python: true        start the site's Pyodide too
 import { argmax, serve } from "./rpc.js";
-import { fetchManifest, fetchOk, siteRoot } from "../site/assets/js/engine/fetch.js";
-import { Model } from "../site/assets/js/engine/model.js";
+import { fetchManifest, fetchOk, siteRoot } from "../site/assets/js/runtime/fetch.js";
+import { Model } from "../site/assets/js/runtime/model.js";
 
 const kept = [];
 let python = null;
@@ -39,7 +39,7 @@ async function probe({ weights: how = "separate", keep = false, extra, options =
                        backend = "wasm", prompt, steps }) {
   const manifest = await fetchManifest();
   const started = performance.now();
-  if (withPython) python = await (await import("../site/assets/js/engine/python.js")).loadPython(manifest);
+  if (withPython) python = await (await import("../site/assets/js/runtime/python.js")).loadPython(manifest);
   const ort = await import(new URL(manifest.runtimes.onnxruntime + "ort.wasm.min.mjs", siteRoot).href);
   ort.env.wasm.wasmPaths = new URL(manifest.runtimes.onnxruntime, siteRoot).href;
   ort.env.wasm.numThreads = 1;

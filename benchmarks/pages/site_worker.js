@@ -4,10 +4,10 @@
 // - prefill and one-token decode steps (the model call alone);
 // - Python run in the site's Pyodide (the sampling and tokenizer benchmarks' own code).
 import { argmax, serve, timed } from "./rpc.js";
-import { Downloader, Progress, fetchManifest, fetchText } from "../site/assets/js/engine/fetch.js";
-import { fileGroups, threadCount } from "../site/assets/js/engine/loader.js";
-import { loadModel } from "../site/assets/js/engine/model.js";
-import { loadPython } from "../site/assets/js/engine/python.js";
+import { Downloader, Progress, fetchManifest, fetchText } from "../site/assets/js/runtime/fetch.js";
+import { fileGroups, threadCount } from "../site/assets/js/runtime/loader.js";
+import { loadModel } from "../site/assets/js/runtime/model.js";
+import { loadPython } from "../site/assets/js/runtime/python.js";
 
 const state = { manifest: null, model: null, py: null, logits: null, prompt: null };
 

@@ -114,7 +114,7 @@ class _Reference:
             self._session = InferenceSession(str(self.dir / MODEL_FILE), providers=["CPUExecutionProvider"])
             n_ctx = json.loads((self.source.path / "config.json").read_text()).get("n_positions", 1024)
             self._tokens = fidelity.encode_texts(self.source.path, n_ctx)
-        candidate = shard.session(export_dir / MODEL_FILE, [export_dir / s for s in shards])
+        candidate = shard.inference_session(export_dir / MODEL_FILE, [export_dir / s for s in shards])
         return fidelity.measure(self._session, candidate, self._tokens)
 
 

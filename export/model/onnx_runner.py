@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from export.site.manifest import read_manifest
-from export.model.shard import session
+from export.model.shard import inference_session
 from export.model.source import file_sha256
 
 
@@ -29,7 +29,7 @@ class OnnxLM:
             entry = self.manifest["files"][path.relative_to(self.root).as_posix()]
             if path.stat().st_size != entry["bytes"] or file_sha256(path) != entry["sha256"]:
                 raise ValueError(f"{path} does not match manifest.json (size or sha256); rebuild the site")
-        self.session = session(self.root / onnx["model"], shards, threads)
+        self.inference = inference_session(self.root / onnx["model"], shards, threads)
         self.reset()
 
     def reset(self):
@@ -50,7 +50,7 @@ class OnnxLM:
         }
         feeds = {k: v for k, v in feeds.items() if k in onnx["inputs"] or k in self.cache}
         names = [onnx["logits"]] + [c["present"] for c in onnx["cache"]]
-        logits, *present = self.session.run(names, feeds)
+        logits, *present = self.inference.run(names, feeds)
         self.cache = {c["past"]: p for c, p in zip(onnx["cache"], present)}
         self.length += n
         return logits[0, -1]

@@ -112,7 +112,7 @@ def join(paths) -> bytearray:
     return data
 
 
-def session(model_path: Path, shard_paths: list, threads: int = 1, config: dict = SESSION_CONFIG):
+def inference_session(model_path: Path, shard_paths: list, threads: int = 1, config: dict = SESSION_CONFIG):
     """An onnxruntime session for a sharded model: each external-data file handed over from
     memory under its name, as the page does."""
     import onnxruntime as ort

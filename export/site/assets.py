@@ -29,7 +29,7 @@ PYTHON_PACKAGE = "nexttoken"
 # code it shares with the engine (STORE, an ES module) is written once and inlined at its top:
 # a service worker that imports modules needs Firefox 147 or later.
 SERVICE_WORKER = "sw.js"
-STORE = "js/engine/store.js"
+STORE = "js/runtime/store.js"
 SHELL_LIST = "assets/shell.json"
 
 

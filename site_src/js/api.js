@@ -3,9 +3,9 @@
 // script runs; the engine worker itself starts only on the first call.
 (function () {
   "use strict";
-  const workerUrl = new URL("engine/worker.js", document.currentScript.src);
+  const workerUrl = new URL("runtime/worker.js", document.currentScript.src);
   // The messages are defined in protocol.js (a module; this classic script imports it lazily).
-  const protocolUrl = new URL("engine/protocol.js", document.currentScript.src).href;
+  const protocolUrl = new URL("runtime/protocol.js", document.currentScript.src).href;
   let protocol = null;
   let worker = null;
   let nextId = 1;
@@ -82,7 +82,7 @@
       api.state = "loading";
       loaded = request("load", { options: options ?? undefined }).catch((err) => {
         if (err.code !== "startup" && err.code !== "startup-threads") throw err;
-        // A runtime's start-up never ended (engine/loader.js): once, a fresh engine tries again,
+        // A runtime's start-up never ended (runtime/loader.js): once, a fresh engine tries again,
         // on one thread if the stuck one had several.
         const threaded = err.code === "startup-threads";
         worker?.terminate();
@@ -129,7 +129,7 @@
       return Object.assign(top, { notices: reply.notices });
     },
     /**
-     * A playground session: the engine keeps its tokens and recent steps' distributions, so
+     * A playground session: the worker keeps its tokens and recent steps' distributions, so
      * moving a slider or undoing rarely runs the model again. Each method resolves to a reply
      * {summary, stages?, chips?, start, length, prompt_len, seed, n_ctx, notices}; `view` is
      * {top: bars to return, trace: true for the stage-by-stage view}. See docs/playground.md.
@@ -146,7 +146,7 @@
         distribution: (params, view) => send("distribution", { params, view }),
         /** `onChosen(reply)`: called with the chip as soon as the token is chosen, before the
          *  model has run on it (that reply has no summary yet). */
-        step: (kind, params, view, token, onChosen) => send("step", { kind, token, params, view }, onChosen),
+        choose: (kind, params, view, token, onChosen) => send("choose", { kind, token, params, view }, onChosen),
         replay: (ids, params, view) => send("replay", { ids: [...ids], params, view }),
         undo: (params, view) => send("undo", { params, view }),
         reset: (params, view) => send("reset", { params, view }),

@@ -3,7 +3,7 @@
 // time left, a Cancel button, and every outcome as a plain sentence: ready (backend, threads),
 // cancelled, failed (what to do next), or a notice such as storage being full.
 // Every control on the page shows the same state: they all follow window.nexttoken.
-import { unsupported } from "./engine/support.js";
+import { unsupported } from "./runtime/support.js";
 
 const api = window.nexttoken;
 const MB = 1e6;

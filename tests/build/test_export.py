@@ -8,7 +8,7 @@ from transformers import GPT2LMHeadModel
 
 from export.model.fidelity import TEXTS, Fidelity, all_logits
 from export.model.onnx_runner import OnnxLM
-from export.model.shard import session
+from export.model.shard import inference_session
 from tests.models import gpt2_tokenizer
 
 PROMPT = "The quick brown fox jumps over the lazy dog because"
@@ -46,7 +46,7 @@ def test_quantized_variants_keep_their_stated_fidelity(variant, variant_sites, v
     at least as faithful. (int8 rounds each call's activations with one scale, so a one-token
     step is rounded more finely than a many-token prefill.)"""
     export = variant_exports[variant]
-    prefill_session = session(export.dir / "model.onnx", [export.dir / n for n in export.record["shards"]])
+    prefill_session = inference_session(export.dir / "model.onnx", [export.dir / n for n in export.record["shards"]])
     lm = OnnxLM(variant_sites[variant])
     tokenizer = gpt2_tokenizer()
     prefill, stepped = _Tally(), _Tally()

@@ -4,7 +4,7 @@ from export.model import fidelity
 from export.model.fidelity import MAX_KL, MIN_TOP1, TEXTS, Fidelity
 from export.model.onnx_export import ExportSettings, export_model
 from export.model.quantize import AUTO_ORDER
-from export.model.shard import session
+from export.model.shard import inference_session
 from tests.models import gpt2_tokenizer
 
 
@@ -16,7 +16,7 @@ def test_the_texts_are_a_few_hundred_tokens_of_english():
 
 def test_a_model_is_perfectly_faithful_to_itself(variant_exports, tiny_source):
     export = variant_exports["int8"]
-    s = session(export.dir / "model.onnx", [export.dir / n for n in export.record["shards"]])
+    s = inference_session(export.dir / "model.onnx", [export.dir / n for n in export.record["shards"]])
     tokens = fidelity.encode_texts(tiny_source.path, 128)
     result = fidelity.measure(s, s, tokens)
     assert result.top1 == 1.0 and result.kl < 1e-12 and result.positions == sum(map(len, tokens))

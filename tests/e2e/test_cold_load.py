@@ -10,7 +10,7 @@ from tests.engines.page import EngineError
 
 # Firefox is where the stall showed; the other engines take fewer rounds of the same path.
 ROUNDS = {"firefox": 4, "chromium": 2, "webkit": 2}
-# A stalled download is retried after 20 s without data (engine/fetch.js), so a load that is
+# A stalled download is retried after 20 s without data (runtime/fetch.js), so a load that is
 # making progress never needs more than this on a busy machine; a stuck one never ends.
 LOAD_SECONDS = 240
 
@@ -68,7 +68,7 @@ HANGING_STORAGE = """() => {
 }"""
 
 DOWNLOAD = """async ([paths, seconds]) => {
-    const {Downloader, fetchManifest, sha256Hex} = await import(new URL("assets/js/engine/fetch.js", document.baseURI).href);
+    const {Downloader, fetchManifest, sha256Hex} = await import(new URL("assets/js/runtime/fetch.js", document.baseURI).href);
     const downloader = new Downloader(await fetchManifest(), {stallMs: 1000});
     const hashes = downloader.fetchAll(paths).then((files) => Promise.all([...files.values()].map(sha256Hex)));
     return Promise.race([hashes, new Promise((resolve) => setTimeout(resolve, seconds * 1000, "still waiting"))]);

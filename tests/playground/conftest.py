@@ -1,4 +1,4 @@
-"""Playground fixtures: the tiny site on localhost, the worker's Python Engine in CPython, and
+"""Playground fixtures: the tiny site on localhost, the worker's Python WorkerApi in CPython, and
 a native model to compute expected answers (``browser`` comes from tests/conftest.py)."""
 import pytest
 
@@ -12,12 +12,12 @@ def site_url(tiny_site):
 
 
 @pytest.fixture(scope="session")
-def py_engine(tiny_site):
-    """The worker's Python Engine, in CPython, with the site's own tokenizer files."""
-    from nexttoken.worker_api import Engine
+def worker_api(tiny_site):
+    """The worker's Python WorkerApi, in CPython, with the site's own tokenizer files."""
+    from nexttoken.worker_api import WorkerApi
 
     model = tiny_site / "model"
-    return Engine((model / "vocab.json").read_text(encoding="utf-8"),
+    return WorkerApi((model / "vocab.json").read_text(encoding="utf-8"),
                   (model / "merges.txt").read_text(encoding="utf-8"))
 
 

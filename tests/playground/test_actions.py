@@ -42,23 +42,23 @@ def fresh(pg):
     assert pg.errors == []
 
 
-def prompt_ids(py_engine):
-    return py_engine.tokenizer.encode(PROMPT)
+def prompt_ids(worker_api):
+    return worker_api.tokenizer.encode(PROMPT)
 
 
-def test_run_shows_the_prompt_and_the_distribution(fresh, py_engine, native):
+def test_run_shows_the_prompt_and_the_distribution(fresh, worker_api, native):
     chips = fresh.chips()
-    assert [c["id"] for c in chips] == prompt_ids(py_engine) and all(c["prompt"] for c in chips)
+    assert [c["id"] for c in chips] == prompt_ids(worker_api) and all(c["prompt"] for c in chips)
     bars = fresh.bars()
     native.reset()
-    logits = native.step(prompt_ids(py_engine))
+    logits = native.step(prompt_ids(worker_api))
     assert [bar[0] for bar in bars] == list(np.argsort(-logits, kind="stable")[:10])
     assert "Everything else" in fresh.locator('[data-role="rest"]').text_content()
     assert "Entropy" in fresh.locator('[data-role="stats"]').text_content()
     assert fresh.button("undo").is_disabled() and fresh.button("reset").is_disabled()
 
 
-# What the page says when the browser lacks something the engine would use (engine/support.js).
+# What the page says when the browser lacks something the engine would use (runtime/support.js).
 ONE_THREAD = "Running on 1 thread: this browser does not give web pages shared memory"
 NO_STORAGE_MANAGER = "This browser has no storage manager"
 
@@ -69,7 +69,7 @@ def test_the_page_says_what_this_browser_falls_back_to(pg):
     threads = pg.evaluate("() => window.nexttoken.info.threads")
     said = " | ".join(pg.first_notices)
     assert has["isolated"]
-    # A start on several threads that got stuck (Firefox, engine/loader.js) goes on one thread,
+    # A start on several threads that got stuck (Firefox, runtime/loader.js) goes on one thread,
     # saying so instead of blaming the browser.
     restarted = "Starting the model on several threads got stuck" in said
     assert (ONE_THREAD in said) == (not has["sab"]) and (threads > 1) == (has["sab"] and not restarted)
@@ -78,10 +78,10 @@ def test_the_page_says_what_this_browser_falls_back_to(pg):
         assert ONE_THREAD in said and NO_STORAGE_MANAGER in said
 
 
-def test_greedy_step_takes_the_most_likely_token(fresh, py_engine, native):
+def test_greedy_step_takes_the_most_likely_token(fresh, worker_api, native):
     fresh.click("greedy")
     native.reset()
-    assert fresh.chosen() == [int(np.argmax(native.step(prompt_ids(py_engine))))]
+    assert fresh.chosen() == [int(np.argmax(native.step(prompt_ids(worker_api))))]
 
 
 def test_pick_a_token_by_clicking_its_bar_or_with_the_keyboard(fresh):
@@ -101,7 +101,7 @@ def test_pick_a_token_by_clicking_its_bar_or_with_the_keyboard(fresh):
     assert fresh.chosen() == [third, second, first]
 
 
-def test_sample_follows_the_seed_like_python(fresh, py_engine, native):
+def test_sample_follows_the_seed_like_python(fresh, worker_api, native):
     fresh.locator('[data-role="seed"]').fill("123")
     fresh.locator('[data-role="seed"]').dispatch_event("change")
     # The tiny random model's distribution is nearly flat over 50,257 tokens, where float
@@ -112,7 +112,7 @@ def test_sample_follows_the_seed_like_python(fresh, py_engine, native):
     for _ in range(3):
         fresh.click("sample")
     params = {"temperature": 0.9, "top_k": 10, "seed": 123}
-    assert fresh.chosen() == expected_generation(py_engine, native, PROMPT, params, 3, N_CTX)
+    assert fresh.chosen() == expected_generation(worker_api, native, PROMPT, params, 3, N_CTX)
     assert "sampled" in fresh.status()
     # Seeds run up to 2^64 - 1, beyond what a JavaScript number holds exactly.
     fresh.click("reset")
@@ -122,21 +122,21 @@ def test_sample_follows_the_seed_like_python(fresh, py_engine, native):
     fresh.click("sample")
     fresh.click("sample")
     params["seed"] = 2 ** 64 - 1
-    assert fresh.chosen() == expected_generation(py_engine, native, PROMPT, params, 2, N_CTX)
+    assert fresh.chosen() == expected_generation(worker_api, native, PROMPT, params, 2, N_CTX)
     fresh.locator('[data-role="seed"]').fill(str(2 ** 64))
     fresh.locator('[data-role="seed"]').dispatch_event("change")
     assert fresh.locator('[data-role="seed-error"]').text_content() == \
         "Seed must be a whole number from 0 to 18446744073709551615"
 
 
-def test_generate_n_then_the_same_seed_gives_the_same_text(fresh, py_engine, native):
+def test_generate_n_then_the_same_seed_gives_the_same_text(fresh, worker_api, native):
     fresh.locator('[data-role="seed"]').fill("7")
     fresh.set_param("top_k", 10)
     fresh.locator('[data-role="count"]').fill("6")
     fresh.click("generate")
     assert fresh.status().startswith("Generated 6 tokens")
     first = fresh.chosen()
-    assert first == expected_generation(py_engine, native, PROMPT, {"top_k": 10, "seed": 7}, 6, N_CTX)
+    assert first == expected_generation(worker_api, native, PROMPT, {"top_k": 10, "seed": 7}, 6, N_CTX)
     fresh.click("reset")
     fresh.click("generate")
     assert fresh.chosen() == first
@@ -194,7 +194,7 @@ def test_sliders_redraw_without_running_the_model(fresh):
     now = fresh.evaluate("() => ({...window.__sent})")
     redraws = now.get("distribution", 0) - sent.get("distribution", 0)
     assert 1 <= redraws <= 3
-    assert now.get("step", 0) == sent.get("step", 0) and now.get("open", 0) == sent.get("open", 0)
+    assert now.get("choose", 0) == sent.get("choose", 0) and now.get("open", 0) == sent.get("open", 0)
     assert slider.input_value() == "1" and fresh.param("top_k") == "1"
 
 

@@ -15,8 +15,8 @@ def pg(engine_browser, site_url):
     playground.close()
 
 
-def expected(py_engine, native, prompt, params, top):
-    ids = py_engine.tokenizer.encode(prompt) or [py_engine.tokenizer.eos_id]
+def expected(worker_api, native, prompt, params, top):
+    ids = worker_api.tokenizer.encode(prompt) or [worker_api.tokenizer.eos_id]
     native.reset()
     return prepare(native.step(ids).tolist(), ids).result(SamplingParams(**params)).top(top)
 
@@ -27,21 +27,21 @@ def expected(py_engine, native, prompt, params, top):
     ({"temperature": 1.3, "top_k": 3, "order": "llama.cpp"}, 10),  # fewer survive than asked for
     ({"top_p": 0.001}, 5),
 ])
-def test_distribution_matches_python(pg, py_engine, native, params, top):
+def test_distribution_matches_python(pg, worker_api, native, params, top):
     got = pg.evaluate("([p, params, top]) => window.nexttoken.distribution(p, params, {top})", [PROMPT, params, top])
-    want = expected(py_engine, native, PROMPT, params, top)
+    want = expected(worker_api, native, PROMPT, params, top)
     assert [t["id"] for t in got] == [token for token, _ in want]
     assert [t["prob"] for t in got] == pytest.approx([p for _, p in want], rel=1e-3)
     for token in got:
-        assert token["display"] == py_engine.tokenizer.display(token["id"])
-        assert token["text"] == py_engine.tokenizer.decode([token["id"]])
+        assert token["display"] == worker_api.tokenizer.display(token["id"])
+        assert token["text"] == worker_api.tokenizer.decode([token["id"]])
         assert set(token) == {"id", "display", "text", "prob", "logit"}
     assert pg.errors == []
 
 
-def test_distribution_of_an_empty_prompt_starts_from_end_of_text(pg, py_engine, native):
+def test_distribution_of_an_empty_prompt_starts_from_end_of_text(pg, worker_api, native):
     got = pg.evaluate("() => window.nexttoken.distribution('', {}, {top: 3})")
-    assert [t["id"] for t in got] == [token for token, _ in expected(py_engine, native, "", {}, 3)]
+    assert [t["id"] for t in got] == [token for token, _ in expected(worker_api, native, "", {}, 3)]
 
 
 def test_bad_parameters_reject_with_the_field(pg):
@@ -60,7 +60,7 @@ def test_a_step_reports_its_token_before_the_model_runs_on_it(pg):
       const s = window.nexttoken.session("early");
       await s.open("Once upon a time", {seed: 7}, {top: 3});
       const order = [];
-      const reply = await s.step("sample", {seed: 7}, {top: 3}, undefined,
+      const reply = await s.choose("sample", {seed: 7}, {top: 3}, undefined,
                                  (early) => order.push(["early", early]));
       order.push(["reply", reply]);
       await s.close();
@@ -108,7 +108,7 @@ def test_generate_slides_the_window_like_a_session(pg):
       const s = window.nexttoken.session("slide");
       await s.open(p, {}, {top: 1});
       const ids = [];
-      for (let i = 0; i < 16; i++) ids.push((await s.step("greedy", {}, {top: 1})).chips[0].id);
+      for (let i = 0; i < 16; i++) ids.push((await s.choose("greedy", {}, {top: 1})).chips[0].id);
       await s.close();
       return ids;
     }""", prompt)
@@ -140,7 +140,7 @@ def test_seeds_are_integers_below_two_to_the_64_everywhere(pg):
       const session = window.nexttoken.session("seeded");
       const reply = await session.open("Hi", {seed: BigInt(s)}, {top: 1});
       const ids = [];
-      for (let i = 0; i < 4; i++) ids.push((await session.step("sample", {seed: s}, {top: 1})).chips[0].id);
+      for (let i = 0; i < 4; i++) ids.push((await session.choose("sample", {seed: s}, {top: 1})).chips[0].id);
       await session.close();
       return {seed: String(reply.seed), ids};
     }""", big)

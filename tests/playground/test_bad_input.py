@@ -22,10 +22,10 @@ def run_with(pg, text):
     assert pg.status().startswith("Ready"), pg.status()
 
 
-def test_a_10000_character_prompt_keeps_the_last_tokens_that_fit(pg, py_engine):
+def test_a_10000_character_prompt_keeps_the_last_tokens_that_fit(pg, worker_api):
     prompt = ("Words upon words, and then some more words. " * 250)[:10_000]
     run_with(pg, prompt)
-    ids = py_engine.tokenizer.encode(prompt)
+    ids = worker_api.tokenizer.encode(prompt)
     assert len(ids) > N_CTX
     assert any(f"{len(ids):,} tokens long" in n and "last 128 tokens" in n for n in pg.notices())
     fold = pg.locator(".pg-outside-fold")
@@ -36,11 +36,11 @@ def test_a_10000_character_prompt_keeps_the_last_tokens_that_fit(pg, py_engine):
     assert len(pg.chosen()) == 1 and pg.errors == []
 
 
-def test_control_and_binary_characters(pg, py_engine):
+def test_control_and_binary_characters(pg, worker_api):
     text = "\x00\x01\x02\x07\x08\x1b[31mred\x7f \ufffe\uffff\u200b\u202e end"
     run_with(pg, text)
     chips = pg.chips()
-    assert [c["id"] for c in chips] == py_engine.tokenizer.encode(text)
+    assert [c["id"] for c in chips] == worker_api.tokenizer.encode(text)
     shown = "".join(c["text"] for c in chips)
     assert "␀" in shown and "␛" in shown and "\x00" not in shown
     pg.click("sample")
@@ -49,9 +49,9 @@ def test_control_and_binary_characters(pg, py_engine):
 
 @pytest.mark.parametrize("text", ["Family: 👩‍👩‍👧‍👦, flags 🇫🇷🇯🇵, skin 👋🏽, 🎉🎉",
                                   "שלום עולם, مرحبا بالعالم, and then English again (123)"])
-def test_emoji_and_right_to_left_text(pg, py_engine, text):
+def test_emoji_and_right_to_left_text(pg, worker_api, text):
     run_with(pg, text)
-    assert [c["id"] for c in pg.chips()] == py_engine.tokenizer.encode(text)
+    assert [c["id"] for c in pg.chips()] == worker_api.tokenizer.encode(text)
     pg.click("greedy")
     assert len(pg.chosen()) == 1
     # Chips isolate their direction, so right-to-left tokens cannot reorder the others.
@@ -64,7 +64,7 @@ HOSTILE = ('<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</scri
            "{{ 7*7 }} ${7*7} &lt;&amp;")
 
 
-def test_text_that_looks_like_html_stays_text(pg, py_engine):
+def test_text_that_looks_like_html_stays_text(pg, worker_api):
     run_with(pg, HOSTILE)
     pg.locator('[data-role="count"]').fill("3")
     pg.click("generate")
@@ -74,13 +74,13 @@ def test_text_that_looks_like_html_stays_text(pg, py_engine):
     assert pg.evaluate("() => document.querySelectorAll("
                        "'#playground img, #playground script, #playground b, #playground svg, #playground iframe').length") == 0
     chips = pg.chips()
-    assert [c["id"] for c in chips][:-3] == py_engine.tokenizer.encode(HOSTILE)
+    assert [c["id"] for c in chips][:-3] == worker_api.tokenizer.encode(HOSTILE)
     assert "<img" in "".join(c["text"] for c in chips)
     assert "prompt=%3Cimg" in pg.locator('[data-role="share"] textarea').input_value()
     assert pg.errors == []
 
 
-def test_a_lone_surrogate_becomes_a_replacement_character(pg, py_engine):
+def test_a_lone_surrogate_becomes_a_replacement_character(pg, worker_api):
     run_with(pg, "\ud800abc\udc00")
-    assert [c["id"] for c in pg.chips()] == py_engine.tokenizer.encode("\ufffdabc\ufffd")
+    assert [c["id"] for c in pg.chips()] == worker_api.tokenizer.encode("\ufffdabc\ufffd")
     assert pg.errors == []

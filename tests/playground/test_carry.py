@@ -10,11 +10,11 @@ N_CTX = 128
 PROMPT = "The quick brown fox"
 
 
-def by_hand(py_engine, native, params, count):
+def by_hand(worker_api, native, params, count):
     """The run recomputed outside the session: pick k uses draw k of Rng(seed), XTC draw k of
     Rng(xtc_seed(seed)); mu follows llama.cpp's update from the chosen token's probability."""
     p = SamplingParams(**params)
-    history = py_engine.tokenizer.encode(PROMPT)
+    history = worker_api.tokenizer.encode(PROMPT)
     picks, xtc = Rng(p.seed), Rng(xtc_seed(p.seed))
     native.reset()
     logits = native.step(history)
@@ -35,29 +35,29 @@ def by_hand(py_engine, native, params, count):
     return tokens, mus
 
 
-def test_mirostat_carries_mu_and_undo_restores_it(py_engine, native):
+def test_mirostat_carries_mu_and_undo_restores_it(worker_api, native):
     params = {"mirostat": 2, "mirostat_tau": 2.0, "mirostat_eta": 0.5, "seed": 3}
-    open_session(py_engine, native, "m", PROMPT, N_CTX, params)
-    got = [step(py_engine, native, "m", "sample", params)["id"] for _ in range(5)]
-    expected, mus = by_hand(py_engine, native, params, 5)
+    open_session(worker_api, native, "m", PROMPT, N_CTX, params)
+    got = [step(worker_api, native, "m", "sample", params)["id"] for _ in range(5)]
+    expected, mus = by_hand(worker_api, native, params, 5)
     assert got == expected
-    session = py_engine.sessions["m"]
+    session = worker_api.sessions["m"]
     assert [a[3] for a in session.carries.after] == mus
     assert len(set(mus)) > 1  # mu moved
-    py_engine.undo("m")
-    py_engine.undo("m")
+    worker_api.undo("m")
+    worker_api.undo("m")
     assert [a[3] for a in session.carries.after] == mus[:3]
-    again = [py_engine.choose_next("m", "sample", params)["id"]]
+    again = [worker_api.choose_next("m", "sample", params)["id"]]
     assert again == expected[3:4]  # the same draw and the same mu for that position
 
 
-def test_xtc_draws_are_per_position_and_replay(py_engine, native):
+def test_xtc_draws_are_per_position_and_replay(worker_api, native):
     params = {"xtc_probability": 0.5, "xtc_threshold": 0.02, "temperature": 1.5, "seed": 8}
-    open_session(py_engine, native, "x", PROMPT, N_CTX, params)
-    got = [step(py_engine, native, "x", "sample", params)["id"] for _ in range(6)]
-    assert got == by_hand(py_engine, native, params, 6)[0]
-    open_session(py_engine, native, "y", PROMPT, N_CTX, params)
-    assert [step(py_engine, native, "y", "sample", params)["id"] for _ in range(6)] == got
+    open_session(worker_api, native, "x", PROMPT, N_CTX, params)
+    got = [step(worker_api, native, "x", "sample", params)["id"] for _ in range(6)]
+    assert got == by_hand(worker_api, native, params, 6)[0]
+    open_session(worker_api, native, "y", PROMPT, N_CTX, params)
+    assert [step(worker_api, native, "y", "sample", params)["id"] for _ in range(6)] == got
 
 
 def test_mu_starts_over_when_mirostat_settings_change():

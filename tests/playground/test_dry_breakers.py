@@ -10,10 +10,10 @@ PROMPT = " a b a b a b a"  # after " a", DRY penalises " b", the repeat's next t
 N_CTX = 128
 
 
-def python_top(py_engine, native, params):
-    open_session(py_engine, native, "dry", PROMPT, N_CTX, params)
-    top = [row["id"] for row in py_engine.reply("dry", params, {"top": 10})["summary"]["top"]]
-    py_engine.close("dry")
+def python_top(worker_api, native, params):
+    open_session(worker_api, native, "dry", PROMPT, N_CTX, params)
+    top = [row["id"] for row in worker_api.reply("dry", params, {"top": 10})["summary"]["top"]]
+    worker_api.close("dry")
     return top
 
 
@@ -21,8 +21,8 @@ def breakers_in_url(pg):
     return parse_qs(pg.page.url.split("#", 1)[1], keep_blank_values=True)["dry_sequence_breakers"][0]
 
 
-def test_the_breakers_change_what_dry_penalises_like_python(engine_browser, site_url, py_engine, native):
-    b = py_engine.encode(PROMPT)[1]  # " b"
+def test_the_breakers_change_what_dry_penalises_like_python(engine_browser, site_url, worker_api, native):
+    b = worker_api.encode(PROMPT)[1]  # " b"
     # The logit bias puts " b" on top; DRY (3 · 1.75^(length - 1)) then sinks it, unless " b"
     # is a breaker: DRY never penalises a breaker, and no repeat runs across one.
     params = {"logit_bias": {b: 10.0}, "dry_multiplier": 3.0, "dry_allowed_length": 1}
@@ -33,11 +33,11 @@ def test_the_breakers_change_what_dry_penalises_like_python(engine_browser, site
     box = pg.locator('[data-field="dry_sequence_breakers"] input')
     assert box.input_value() == ""  # the link's empty list: no breakers
     pg.run()
-    assert b not in python_top(py_engine, native, {**params, "dry_sequence_breakers": []})
+    assert b not in python_top(worker_api, native, {**params, "dry_sequence_breakers": []})
     assert b not in [bar[0] for bar in pg.bars()]
 
     pg.set_param("dry_sequence_breakers", f"198, {b}")
-    assert python_top(py_engine, native, {**params, "dry_sequence_breakers": [198, b]})[0] == b
+    assert python_top(worker_api, native, {**params, "dry_sequence_breakers": [198, b]})[0] == b
     pg.wait_bars(lambda bars: bars[0][0] == b)
     pg.wait_for("(text) => new URLSearchParams(location.hash.slice(1)).get('dry_sequence_breakers') === text",
                 f"198, {b}")  # the address is written at most every 300 ms (playground/address.js)

@@ -1,4 +1,4 @@
-"""The page-worker protocol (site_src/js/engine/protocol.js): every message type is documented
+"""The page-worker protocol (site_src/js/runtime/protocol.js): every message type is documented
 in its header table, handled by the real worker, and round-trips (built, cloned, checked)."""
 import re
 from pathlib import Path
@@ -7,9 +7,9 @@ import pytest
 
 from tests.playground.page import Playground
 
-PROTOCOL = Path(__file__).resolve().parents[2] / "site_src" / "js" / "engine" / "protocol.js"
+PROTOCOL = Path(__file__).resolve().parents[2] / "site_src" / "js" / "runtime" / "protocol.js"
 
-IMPORT = "const protocol = await import(new URL('assets/js/engine/protocol.js', location.href).href);"
+IMPORT = "const protocol = await import(new URL('assets/js/runtime/protocol.js', location.href).href);"
 
 
 def header_table(kind):
@@ -65,7 +65,7 @@ def test_messages_round_trip_and_unknown_ones_are_named(pg):
 # Every request, in an order that works, sent to the real worker by hand; every message the
 # worker sends back is checked against EVENTS.
 DRIVE = IMPORT + """
-  const worker = new Worker(new URL('assets/js/engine/worker.js', location.href), {type: 'module'});
+  const worker = new Worker(new URL('assets/js/runtime/worker.js', location.href), {type: 'module'});
   const seen = {};
   const waiting = new Map();
   let id = 0;
@@ -85,7 +85,7 @@ DRIVE = IMPORT + """
     load: await send('load', {options: {}}),
     open: await send('open', {session, prompt: 'Hello', params, view}),
     distribution: await send('distribution', {session, params, view}),
-    step: await send('step', {session, kind: 'sample', params, view}),
+    choose: await send('choose', {session, kind: 'sample', params, view}),
     replay: await send('replay', {session, ids: [13, 14], params, view}),
     undo: await send('undo', {session, params, view}),
     reset: await send('reset', {session, params, view}),

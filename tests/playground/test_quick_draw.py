@@ -14,21 +14,21 @@ PROMPT = "The quick brown fox"
     {"temperature": 0.9, "top_k": 40},
     {"temperature": 0.2, "top_k": 3, "top_p": 0.8},
 ], ids=["greedy", "top-k", "top-k+top-p"])
-def test_a_quick_draw_gives_the_full_paths_chip(py_engine, native, params):
+def test_a_quick_draw_gives_the_full_paths_chip(worker_api, native, params):
     params = dict(params, seed=5)
     chips = {}
     for name in ("quick", "full"):
-        open_session(py_engine, native, name, PROMPT, N_CTX, params)
+        open_session(worker_api, native, name, PROMPT, N_CTX, params)
         records = []
         for _ in range(5):
-            session = py_engine.session(name)
+            session = worker_api.session(name)
             if name == "full":
-                py_engine.reply(name, params, {"top": 3})  # a redraw sorts the step
-            records.append(py_engine.choose_next(name, "sample", params))
+                worker_api.reply(name, params, {"top": 3})  # a redraw sorts the step
+            records.append(worker_api.choose_next(name, "sample", params))
             assert session._past[-1][0].is_prepared == (name == "full")
-            run_model(py_engine, native, name)
+            run_model(worker_api, native, name)
         chips[name] = records
-        py_engine.close(name)
+        worker_api.close(name)
     for quick, full in zip(chips["quick"], chips["full"]):
         assert {k: quick[k] for k in ("id", "display", "text", "index", "kind")} == \
             {k: full[k] for k in ("id", "display", "text", "index", "kind")}

@@ -1,4 +1,4 @@
-"""The playground's Python side (nexttoken.session, nexttoken.summary, Engine's session
+"""The playground's Python side (nexttoken.session, nexttoken.summary, WorkerApi's session
 methods) in CPython, driven like the worker drives it, with the tiny site's ONNX model."""
 import math
 
@@ -18,13 +18,13 @@ def softmax(logits):
     return z / z.sum()
 
 
-def test_the_summary_describes_the_full_distribution(py_engine, native):
-    open_session(py_engine, native, "s", PROMPT, N_CTX)
+def test_the_summary_describes_the_full_distribution(worker_api, native):
+    open_session(worker_api, native, "s", PROMPT, N_CTX)
     params = {"temperature": 0.8, "top_p": 0.5}
-    reply = py_engine.reply("s", params, {"top": 12}, "all")
+    reply = worker_api.reply("s", params, {"top": 12}, "all")
     summary = reply["summary"]
 
-    ids = py_engine.tokenizer.encode(PROMPT)
+    ids = worker_api.tokenizer.encode(PROMPT)
     native.reset()
     logits = native.step(ids).tolist()
     result = prepare(logits, ids).result(SamplingParams(**params))
@@ -41,33 +41,33 @@ def test_the_summary_describes_the_full_distribution(py_engine, native):
     for row in summary["top"]:
         assert row["logit"] == logits[row["id"]]
         assert row["model_prob"] == pytest.approx(base[row["id"]], rel=1e-6)
-        assert row["display"] == py_engine.tokenizer.display(row["id"])
+        assert row["display"] == worker_api.tokenizer.display(row["id"])
     assert summary["greedy"] == int(np.argmax(logits))
     assert [chip["id"] for chip in reply["chips"]] == ids
     assert reply["start"] == 0 and reply["length"] == reply["prompt_len"] == len(ids)
 
 
-def test_when_few_tokens_survive_the_bars_show_the_likeliest_removed_ones(py_engine, native):
-    open_session(py_engine, native, "s", PROMPT, N_CTX)
-    summary = py_engine.reply("s", {"top_k": 3}, {"top": 8})["summary"]
+def test_when_few_tokens_survive_the_bars_show_the_likeliest_removed_ones(worker_api, native):
+    open_session(worker_api, native, "s", PROMPT, N_CTX)
+    summary = worker_api.reply("s", {"top_k": 3}, {"top": 8})["summary"]
     kept = [row for row in summary["top"] if row["kept"]]
     removed = [row for row in summary["top"] if not row["kept"]]
     assert len(kept) == 3 and len(removed) == 5
     assert all(row["prob"] == 0.0 for row in removed)
     assert sum(row["prob"] for row in kept) == pytest.approx(1.0)
     native.reset()
-    logits = native.step(py_engine.tokenizer.encode(PROMPT))
+    logits = native.step(worker_api.tokenizer.encode(PROMPT))
     assert [row["id"] for row in summary["top"]] == list(np.argsort(-logits, kind="stable")[:8])
     assert summary["rest"]["count"] == 0 and summary["rest"]["prob"] == pytest.approx(0.0, abs=1e-12)
 
 
-def test_seeded_sampling_matches_the_one_off_generate_path(py_engine, native):
+def test_seeded_sampling_matches_the_one_off_generate_path(worker_api, native):
     """Step k uses the k-th draw of Rng(seed): the same tokens nexttoken.generate gives."""
     params = {"temperature": 0.9, "top_k": 40, "seed": 11}
-    open_session(py_engine, native, "s", PROMPT, N_CTX, params)
-    got = [step(py_engine, native, "s", "sample", params)["id"] for _ in range(6)]
+    open_session(worker_api, native, "s", PROMPT, N_CTX, params)
+    got = [step(worker_api, native, "s", "sample", params)["id"] for _ in range(6)]
 
-    history = py_engine.tokenizer.encode(PROMPT)
+    history = worker_api.tokenizer.encode(PROMPT)
     rng = Rng(11)
     native.reset()
     logits = native.step(history)
@@ -80,64 +80,64 @@ def test_seeded_sampling_matches_the_one_off_generate_path(py_engine, native):
     assert got == expected
 
 
-def test_undo_brings_back_the_cached_step_and_its_draw(py_engine, native):
+def test_undo_brings_back_the_cached_step_and_its_draw(worker_api, native):
     params = {"temperature": 1.0, "seed": 5}
-    open_session(py_engine, native, "s", PROMPT, N_CTX, params)
-    step(py_engine, native, "s", "sample", params)
-    before = py_engine.reply("s", params, {"top": 10})
-    third = step(py_engine, native, "s", "sample", params)
-    removed = py_engine.undo("s")
+    open_session(worker_api, native, "s", PROMPT, N_CTX, params)
+    step(worker_api, native, "s", "sample", params)
+    before = worker_api.reply("s", params, {"top": 10})
+    third = step(worker_api, native, "s", "sample", params)
+    removed = worker_api.undo("s")
     assert removed["id"] == third["id"]
-    after = py_engine.reply("s", params, {"top": 10})
+    after = worker_api.reply("s", params, {"top": 10})
     assert after["summary"] == before["summary"] and after["length"] == before["length"]
-    assert py_engine.plan("s") is None  # the cached step: no model run
-    again = py_engine.choose_next("s", "sample", params)
+    assert worker_api.plan("s") is None  # the cached step: no model run
+    again = worker_api.choose_next("s", "sample", params)
     assert again["id"] == third["id"]  # the same draw for the same position
-    plan = run_model(py_engine, native, "s")
+    plan = run_model(worker_api, native, "s")
     assert plan["reset"] and len(plan["feed"]) == after["length"] + 1  # the window is re-read
-    assert py_engine.undo("s")["id"] == third["id"] and py_engine.undo("s") is not None
-    assert py_engine.undo("s") is None  # only the prompt is left
+    assert worker_api.undo("s")["id"] == third["id"] and worker_api.undo("s") is not None
+    assert worker_api.undo("s") is None  # only the prompt is left
 
 
-def test_greedy_and_pick(py_engine, native):
-    open_session(py_engine, native, "s", PROMPT, N_CTX)
+def test_greedy_and_pick(worker_api, native):
+    open_session(worker_api, native, "s", PROMPT, N_CTX)
     native.reset()
-    logits = native.step(py_engine.tokenizer.encode(PROMPT))
-    greedy = step(py_engine, native, "s", "greedy", {"temperature": 1.3, "top_p": 0.9})
+    logits = native.step(worker_api.tokenizer.encode(PROMPT))
+    greedy = step(worker_api, native, "s", "greedy", {"temperature": 1.3, "top_p": 0.9})
     assert greedy["id"] == int(np.argmax(logits)) and greedy["kind"] == "greedy"
 
     params = {"top_k": 2}
-    reply = py_engine.reply("s", params, {"top": 6})
+    reply = worker_api.reply("s", params, {"top": 6})
     removed = reply["summary"]["top"][4]
     assert not removed["kept"]
-    picked = step(py_engine, native, "s", "pick", params, removed["id"])
+    picked = step(worker_api, native, "s", "pick", params, removed["id"])
     assert picked["prob"] == 0.0 and picked["kind"] == "pick"
     assert picked["model_prob"] == pytest.approx(removed["model_prob"])
     assert picked["surprisal"] == pytest.approx(-math.log2(removed["model_prob"]))
     assert [alt["id"] for alt in picked["alternatives"]] == [row["id"] for row in reply["summary"]["top"][:2]]
     with pytest.raises(ValueError, match="token must be a token id"):
-        py_engine.choose_next("s", "pick", {}, 50257)
+        worker_api.choose_next("s", "pick", {}, 50257)
     with pytest.raises(ValueError, match="unknown step kind"):
-        py_engine.choose_next("s", "beam", {})
+        worker_api.choose_next("s", "beam", {})
 
 
-def test_reset_returns_to_the_prompt(py_engine, native):
-    open_session(py_engine, native, "s", PROMPT, N_CTX)
-    first = py_engine.reply("s", {}, {"top": 5})
+def test_reset_returns_to_the_prompt(worker_api, native):
+    open_session(worker_api, native, "s", PROMPT, N_CTX)
+    first = worker_api.reply("s", {}, {"top": 5})
     for _ in range(3):
-        step(py_engine, native, "s", "sample", {"seed": 1})
-    py_engine.reset("s")
-    again = py_engine.reply("s", {}, {"top": 5}, "all")
+        step(worker_api, native, "s", "sample", {"seed": 1})
+    worker_api.reset("s")
+    again = worker_api.reply("s", {}, {"top": 5}, "all")
     assert again["summary"] == first["summary"]
     assert [chip["kind"] for chip in again["chips"]] == ["prompt"] * first["length"]
 
 
-def test_a_long_prompt_keeps_the_last_tokens_that_fit(py_engine, native):
+def test_a_long_prompt_keeps_the_last_tokens_that_fit(worker_api, native):
     prompt = ("A long prompt, word after word; " * 400)[:10_000]
-    ids = py_engine.tokenizer.encode(prompt)
+    ids = worker_api.tokenizer.encode(prompt)
     assert len(ids) > N_CTX
-    open_session(py_engine, native, "s", prompt, N_CTX)
-    reply = py_engine.reply("s", {}, {"top": 5}, "all")
+    open_session(worker_api, native, "s", prompt, N_CTX)
+    reply = worker_api.reply("s", {}, {"top": 5}, "all")
     assert reply["start"] == len(ids) - N_CTX and len(reply["chips"]) == len(ids)
     assert any("only its last 128 tokens" in note for note in reply["notices"])
     native.reset()
@@ -145,50 +145,50 @@ def test_a_long_prompt_keeps_the_last_tokens_that_fit(py_engine, native):
     assert [(row["id"], row["prob"]) for row in reply["summary"]["top"]] == expected
 
 
-def test_generation_slides_the_window_when_it_is_full(py_engine, native):
+def test_generation_slides_the_window_when_it_is_full(worker_api, native):
     prompt = "one two three " * 40
-    ids = py_engine.tokenizer.encode(prompt)
+    ids = worker_api.tokenizer.encode(prompt)
     assert N_CTX - 10 < len(ids) <= N_CTX
-    open_session(py_engine, native, "s", prompt, N_CTX)
+    open_session(worker_api, native, "s", prompt, N_CTX)
     params = {"seed": 2}
     notices = []
     for _ in range(N_CTX - len(ids) + 2):
-        step(py_engine, native, "s", "sample", params)
-        notices += py_engine.reply("s", params, {"top": 3})["notices"]
-    session = py_engine.session("s")
+        step(worker_api, native, "s", "sample", params)
+        notices += worker_api.reply("s", params, {"top": 3})["notices"]
+    session = worker_api.session("s")
     assert len(notices) == 1 and "slid out" in notices[0]
     assert len(session.history) - session.start <= N_CTX
     native.reset()
     window = session.history[session.start:]
     expected = prepare(native.step(window).tolist(), window).result(SamplingParams()).top(3)
-    got = py_engine.reply("s", params, {"top": 3})["summary"]["top"]
+    got = worker_api.reply("s", params, {"top": 3})["summary"]["top"]
     assert [row["id"] for row in got] == [token for token, _ in expected]
 
 
-def test_replaying_a_link_gives_the_same_steps(py_engine, native):
+def test_replaying_a_link_gives_the_same_steps(worker_api, native):
     params = {"temperature": 0.7, "seed": 9}
-    open_session(py_engine, native, "a", PROMPT, N_CTX, params)
-    records = [step(py_engine, native, "a", "sample", params) for _ in range(4)]
-    open_session(py_engine, native, "b", PROMPT, N_CTX, params)
-    replayed = [step(py_engine, native, "b", "pick", params, r["id"]) for r in records]
+    open_session(worker_api, native, "a", PROMPT, N_CTX, params)
+    records = [step(worker_api, native, "a", "sample", params) for _ in range(4)]
+    open_session(worker_api, native, "b", PROMPT, N_CTX, params)
+    replayed = [step(worker_api, native, "b", "pick", params, r["id"]) for r in records]
     assert [r["prob"] for r in replayed] == pytest.approx([r["prob"] for r in records], rel=1e-6)
-    top_a = py_engine.reply("a", params, {"top": 5})["summary"]["top"]
-    top_b = py_engine.reply("b", params, {"top": 5})["summary"]["top"]
+    top_a = worker_api.reply("a", params, {"top": 5})["summary"]["top"]
+    top_b = worker_api.reply("b", params, {"top": 5})["summary"]["top"]
     assert [row["id"] for row in top_a] == [row["id"] for row in top_b]
     assert [row["prob"] for row in top_a] == pytest.approx([row["prob"] for row in top_b], rel=1e-5)
-    assert [r["id"] for r in py_engine.reply("b", params, {}, "all")["chips"]][-4:] == [r["id"] for r in records]
+    assert [r["id"] for r in worker_api.reply("b", params, {}, "all")["chips"]][-4:] == [r["id"] for r in records]
 
 
-def test_stages_report_what_each_sampler_removed(py_engine, native):
-    open_session(py_engine, native, "s", PROMPT, N_CTX)
+def test_stages_report_what_each_sampler_removed(worker_api, native):
+    open_session(worker_api, native, "s", PROMPT, N_CTX)
     params = {"temperature": 0.8, "top_k": 40, "top_p": 0.95, "min_p": 0.05, "order": "llama.cpp"}
-    stages = py_engine.reply("s", params, {"top": 5, "trace": True})["stages"]
+    stages = worker_api.reply("s", params, {"top": 5, "trace": True})["stages"]
     assert [s["name"] for s in stages] == ["top_k", "top_p", "min_p", "temperature"]
     top_k = stages[0]
     assert top_k["kept"] == 40 and top_k["removed"] == 50257 - 40
     assert 0 < top_k["removed_mass"] < 1 and len(top_k["examples"]) == 5
     assert sum(t["prob"] for t in top_k["top"]) <= 1.0
-    assert py_engine.reply("s", {}, {"trace": True})["stages"] == []
+    assert worker_api.reply("s", {}, {"trace": True})["stages"] == []
 
 
 def test_page_parameters_are_read_field_by_field():
@@ -200,22 +200,22 @@ def test_page_parameters_are_read_field_by_field():
         sampling_params('{"top_p": 1.5}')
 
 
-def test_bad_requests_name_the_problem(py_engine, native):
+def test_bad_requests_name_the_problem(worker_api, native):
     with pytest.raises(ValueError, match="no playground session 'missing'"):
-        py_engine.reply("missing", {}, {})
-    open_session(py_engine, native, "s", PROMPT, N_CTX)
+        worker_api.reply("missing", {}, {})
+    open_session(worker_api, native, "s", PROMPT, N_CTX)
     with pytest.raises(ValueError, match="top must be an integer"):
-        py_engine.reply("s", {}, {"top": 0})
-    py_engine.choose_next("s", "greedy", {})
+        worker_api.reply("s", {}, {"top": 0})
+    worker_api.choose_next("s", "greedy", {})
     with pytest.raises(ValueError, match="the model has not run"):
-        py_engine.choose_next("s", "greedy", {})
+        worker_api.choose_next("s", "greedy", {})
 
 
 @pytest.mark.parametrize("prompt", ["", "\x00\x01\x7f binary \ufffd", "emoji 👩‍👩‍👧 🎉", "שלום עולם مرحبا",
                                     "<script>alert(1)</script><img src=x onerror=alert(2)>"])
-def test_any_text_opens(py_engine, native, prompt):
-    open_session(py_engine, native, "s", prompt, N_CTX)
-    reply = py_engine.reply("s", {}, {"top": 3}, "all")
-    ids = py_engine.tokenizer.encode(prompt) or [py_engine.tokenizer.eos_id]
+def test_any_text_opens(worker_api, native, prompt):
+    open_session(worker_api, native, "s", prompt, N_CTX)
+    reply = worker_api.reply("s", {}, {"top": 3}, "all")
+    ids = worker_api.tokenizer.encode(prompt) or [worker_api.tokenizer.eos_id]
     assert [chip["id"] for chip in reply["chips"]] == ids
-    assert py_engine.tokenizer.decode(ids) == (prompt or "<|endoftext|>")
+    assert worker_api.tokenizer.decode(ids) == (prompt or "<|endoftext|>")

@@ -19,8 +19,8 @@ TIMEOUT_MS = 180_000
 # 1 MB shards cut even the tiny model's weights into several (the same export settings as
 # tests/build use, so one pytest session exports once).
 SMALL_SHARDS = 1_000_000
-# A JS expression for the name of the page's cache of stored files (engine/store.js names it).
-FILES = ("(await import(new URL('assets/js/engine/store.js', document.baseURI).href))"
+# A JS expression for the name of the page's cache of stored files (runtime/store.js names it).
+FILES = ("(await import(new URL('assets/js/runtime/store.js', document.baseURI).href))"
          ".cacheNames(new URL('.', document.baseURI)).files")
 
 

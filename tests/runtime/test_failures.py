@@ -84,7 +84,7 @@ def test_a_start_up_stuck_twice_is_given_up_with_a_sentence(browser, site):
 
 def test_one_thread_when_asked_on_an_isolated_page(visit, site):
     """What api.js asks of a fresh engine after a start-up on several threads got stuck (the
-    Firefox case in engine/loader.js): one thread, with no claim that the browser lacks them."""
+    Firefox case in runtime/loader.js): one thread, with no claim that the browser lacks them."""
     with SiteServer(site) as server:
         visit.open(server.url)
         visit.evaluate(NOTICES)

@@ -46,7 +46,7 @@ def check_foreign_script(visit, tmp_path):
     allow = {"Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin"}
     with serving(tmp_path, headers=allow) as other:
         url = other.replace("127.0.0.1", "localhost") + "evil.js"
-        engine = next(w for w in visit.page.workers if w.url.endswith("/engine/worker.js"))
+        engine = next(w for w in visit.page.workers if w.url.endswith("/runtime/worker.js"))
         return {"page": visit.evaluate(FOREIGN_IMPORT, url), "worker": engine.evaluate(FOREIGN_IMPORT, url)}
 
 

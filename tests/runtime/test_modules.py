@@ -9,7 +9,7 @@ from pathlib import Path
 from export.site.manifest import read_manifest
 from tests.runtime.conftest import render_loader
 
-ENGINE = Path(__file__).resolve().parents[2] / "site_src" / "js" / "engine"
+ENGINE = Path(__file__).resolve().parents[2] / "site_src" / "js" / "runtime"
 
 SCRIPT = """
 const loader = await import(process.argv[1] + "/loader.js");

@@ -72,7 +72,7 @@ def test_full_storage_is_a_notice_not_a_failure(visit, site):
         cdp = visit.context.new_cdp_session(page)
         cdp.send("Storage.overrideQuotaForOrigin", {"origin": server.url.rstrip("/"), "quotaSize": 1_000})
         result = page.evaluate("""async (paths) => {
-            const {Downloader, fetchManifest, sha256Hex} = await import(new URL("assets/js/engine/fetch.js", document.baseURI).href);
+            const {Downloader, fetchManifest, sha256Hex} = await import(new URL("assets/js/runtime/fetch.js", document.baseURI).href);
             const notices = [];
             const downloader = new Downloader(await fetchManifest(), {onNotice: (n) => notices.push(n)});
             const files = await downloader.fetchAll(paths);

@@ -1,4 +1,4 @@
-"""engine/store.js: the one place that names the site's caches and decides which stored files are
+"""runtime/store.js: the one place that names the site's caches and decides which stored files are
 stale, shared by the engine (imported) and the service worker (inlined by the build)."""
 import json
 import re
@@ -8,7 +8,7 @@ from pathlib import Path
 from export.site import assets
 
 SITE_SRC = Path(__file__).resolve().parents[2] / "site_src"
-STORE = SITE_SRC / "js" / "engine" / "store.js"
+STORE = SITE_SRC / "js" / "runtime" / "store.js"
 
 SCRIPT = """
 const store = await import(process.argv[1]);

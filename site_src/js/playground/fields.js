@@ -12,7 +12,7 @@ export const DEFAULTS = Object.fromEntries(FIELDS.map((f) => [f.name, f.default]
 export const PARAM_NAMES = FIELDS.map((f) => f.name);
 /** The setting that picks the pipeline order (its choices are the orders). */
 export const ORDER_FIELD = FIELDS.find((f) => f.name === SCHEMA.order_field);
-/** The largest seed (seeds are integers in [0, 2^64), as Python's Engine takes them). */
+/** The largest seed (seeds are integers in [0, 2^64), as Python's WorkerApi takes them). */
 export const MAX_SEED = 2n ** 64n - 1n;
 // Each preset sets every parameter: the ones it does not name go back to their defaults.
 export const PRESETS = SCHEMA.presets;
@@ -123,7 +123,7 @@ function parseTokens(field, raw, vocab) {
 
 /**
  * A seed from text: {value} as a number when it is a safe integer, else as its decimal string
- * (a JS number above 2^53 drops digits; the worker takes either, engine/protocol.js).
+ * (a JS number above 2^53 drops digits; the worker takes either, runtime/protocol.js).
  */
 export function parseSeed(text) {
   const raw = String(text ?? "").trim();

@@ -7,7 +7,7 @@ import { createBars } from "./bars.js";
 import { createChips } from "./chips.js";
 import { buildControls } from "./controls.js";
 import { el, percent } from "./dom.js";
-import { SessionClient } from "./engine.js";
+import { SessionClient } from "./client.js";
 import { parseSeed } from "./fields.js";
 import { createMachine } from "./machine.js";
 import { DEFAULT_TOP, MAX_PROMPT_CHARS, MAX_TOKENS, MAX_TOP, fitLink } from "./state.js";
@@ -153,7 +153,7 @@ export function mountPlayground(root, options = {}) {
     // when the model has run on it. A single step first lands the bars on the chosen one.
     let shown = false;
     const early = (reply) => { if (generating) { shown = true; apply(reply, { append: true }); } };
-    const reply = await client.action((s) => s.step(kind, params(), viewParams(), token, early));
+    const reply = await client.action((s) => s.choose(kind, params(), viewParams(), token, early));
     const chosen = reply.chips[0];
     if (!generating) await bars.land(chosen.id, kind === "sample");
     apply(shown ? { ...reply, chips: undefined } : reply, { append: true });

@@ -4,7 +4,7 @@ Redraws sum windows of tens of thousands of tokens (the kept run, the entropy, t
 own distribution); with the band index (``Prepared.index``) each sum costs a few series per
 band instead of one ``exp`` per token. The index costs a few passes over the vocabulary, so a
 step does not build it up front (generating token after token never needs it): the page asks
-for it when the reader grabs a control (``Engine.warm``), and otherwise the third large
+for it when the reader grabs a control (``WorkerApi.warm``), and otherwise the third large
 sum of the step builds it (see ``nexttoken.sampling.prepare``).
 
 Even the sort that ``prepare`` starts with waits until something asks for ``prepared``: a

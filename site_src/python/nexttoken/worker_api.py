@@ -1,6 +1,6 @@
-"""The Python side of the page's engine worker: tokenize, turn logits into a choice.
+"""The Python side of the page's worker: tokenize, turn logits into a choice.
 
-The worker (site_src/js/engine/worker.js) runs the model with onnxruntime-web and hands each
+The worker (site_src/js/runtime/worker.js) runs the model with onnxruntime-web and hands each
 step's logits here; everything about tokens and sampling happens in this package, the same
 code the tests run in CPython.
 
@@ -98,7 +98,7 @@ def _token_key(key):
     return key  # SamplingParams names the bad key
 
 
-class Engine:
+class WorkerApi:
     """The tokenizer and the named sessions of one page."""
 
     def __init__(self, vocab_json: str, merges_txt: str):

@@ -1,4 +1,4 @@
-// The messages between the page (api.js) and the engine worker (worker.js): every name, its
+// The messages between the page (api.js) and its worker (worker.js): every name, its
 // fields and its reply, defined here once. Each message also carries `id` (a request's number;
 // events about a request carry the same id). One message type per payload:
 //
@@ -9,7 +9,7 @@
 // | generate | prompt, options | {ids, text, seed, notices}; first a "token" event per token |
 // | open | session, prompt, params, view | a session reply, every chip |
 // | distribution | session, params, view, prompt | a session reply, no chips (prompt: optional) |
-// | step | session, kind, token, params, view | a session reply, the new chip; first a "chosen" event |
+// | choose | session, kind, token, params, view | a session reply, the new chip; first a "chosen" event |
 // | replay | session, ids, params, view | a session reply, every chip |
 // | undo | session, params, view | a session reply, every chip |
 // | reset | session, params, view | a session reply, every chip |
@@ -22,12 +22,12 @@
 // | result | id, value | the request `id` succeeded |
 // | error | id, message, code | the request `id` failed: one line, no traceback |
 // | token | id, token | generate chose a token: its chip record |
-// | chosen | id, reply | step chose its token: a session reply with the chip, no summary yet |
+// | chosen | id, reply | choose chose its token: a session reply with the chip, no summary yet |
 // | progress | stage, loaded, total, seconds_left, ms | loading: bytes, or a runtime is up |
 // | notice | code, message | loading goes on despite it (e.g. storage full) |
 //
 // A session reply: {length, prompt_len, start, seed, n_ctx, notices, summary?, stages?, chips?}
-// (nexttoken.worker_api.Engine.reply). Parameters and view options cross as plain objects; a
+// (nexttoken.worker_api.WorkerApi.reply). Parameters and view options cross as plain objects; a
 // seed above 2^53 crosses as a decimal string (`wireParams`). Python values come back through
 // `toPlain` (python.js), which frees their Pyodide proxies.
 
@@ -37,7 +37,7 @@ export const REQUESTS = {
   generate: ["prompt", "options"],
   open: ["session", "prompt", "params", "view"],
   distribution: ["session", "params", "view", "prompt"],
-  step: ["session", "kind", "token", "params", "view"],
+  choose: ["session", "kind", "token", "params", "view"],
   replay: ["session", "ids", "params", "view"],
   undo: ["session", "params", "view"],
   reset: ["session", "params", "view"],

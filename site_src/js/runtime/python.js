@@ -19,8 +19,8 @@ export async function loadPython(manifest) {
     py.FS.writeFile(target, await fetchBytes(path));
   }));
   py.runPython(`import sys; sys.path.insert(0, "${PYTHON_ROOT}")`);
-  const { Engine } = py.pyimport("nexttoken.worker_api");
-  return { py, engine: Engine(vocab, merges) };
+  const { WorkerApi } = py.pyimport("nexttoken.worker_api");
+  return { py, workerApi: WorkerApi(vocab, merges) };
 }
 
 /**

@@ -6,7 +6,7 @@ import { isOutOfMemory, loadEngine, OUT_OF_MEMORY } from "./loader.js";
 import { checkMessage, EVENTS, REQUESTS } from "./protocol.js";
 import { sessionHandlers } from "./sessions.js";
 
-const state = { manifest: null, model: null, py: null, engine: null, info: null };
+const state = { manifest: null, model: null, py: null, workerApi: null, info: null };
 let loading = null;
 let cancelLoad = null;
 

@@ -66,7 +66,7 @@ function startUp(what, promise, ms, threads) {
 }
 
 /**
- * Load everything; resolves to {manifest, model, py, engine, info}. `signal` cancels the
+ * Load everything; resolves to {manifest, model, py, workerApi, info}. `signal` cancels the
  * downloads; onProgress({loaded, total, seconds_left}) as bytes arrive, and
  * onProgress({stage, ms}) as each runtime starts; onNotice({code, message}).
  */

@@ -5,7 +5,7 @@
 import { toPlain } from "./python.js";
 
 const caches = new Map();      // session name -> KV cache
-const prompts = new Map();     // session name -> prompt it was opened with, until a step
+const prompts = new Map();     // session name -> prompt it was opened with, until a token is chosen
 
 function sessionName(msg) {
   const name = msg.session ?? "default";
@@ -17,31 +17,31 @@ function sessionName(msg) {
 const json = (value) => JSON.stringify(value ?? {});
 
 export function sessionHandlers(state, load, post) {
-  const engine = () => state.engine;
+  const python = () => state.workerApi;
 
   // The worker's one model loop: run what the session's plan asks, so its next step is there.
   async function ensureLogits(name) {
     const { model } = state;
-    if (!caches.has(name)) engine().forget_cache(name);  // then the plan re-reads the window
-    const plan = toPlain(engine().plan(name));
+    if (!caches.has(name)) python().forget_cache(name);  // then the plan re-reads the window
+    const plan = toPlain(python().plan(name));
     if (!plan) return;
     if (plan.reset) caches.set(name, model.newCache());
     try {
       const logits = await model.forward(caches.get(name), plan.feed);
-      engine().observe(name, logits);
+      python().observe(name, logits);
     } catch (err) {
       caches.delete(name);
-      engine().forget_cache(name);
+      python().forget_cache(name);
       throw err;
     }
   }
 
-  const reply = (name, msg, chips) => toPlain(engine().reply(name, json(msg.params), json(msg.view), chips));
+  const reply = (name, msg, chips) => toPlain(python().reply(name, json(msg.params), json(msg.view), chips));
 
   async function open(name, prompt, params) {
     await load();
     const text = String(prompt ?? "");
-    engine().open(name, text, state.manifest.model.n_ctx, json(params));
+    python().open(name, text, state.manifest.model.n_ctx, json(params));
     caches.delete(name);
     prompts.set(name, text);
     await ensureLogits(name);
@@ -50,7 +50,7 @@ export function sessionHandlers(state, load, post) {
   /** Choose the next token (the model must have run on the position); returns its chip. */
   async function choose(name, kind, params, token) {
     await ensureLogits(name);
-    const record = toPlain(engine().choose_next(name, kind, json(params), token ?? null));
+    const record = toPlain(python().choose_next(name, kind, json(params), token ?? null));
     prompts.delete(name);
     return record;
   }
@@ -58,7 +58,7 @@ export function sessionHandlers(state, load, post) {
   function close(name) {
     caches.delete(name);
     prompts.delete(name);
-    state.engine?.close(name);
+    state.workerApi?.close(name);
   }
 
   /** Load, then run `action` on the session named in `msg`, then reply with its next step. */
@@ -73,7 +73,7 @@ export function sessionHandlers(state, load, post) {
   return {
     generate: async (msg) => {
       await load();
-      const { max_new_tokens: count, params } = toPlain(engine().generate_options(json(msg.options)));
+      const { max_new_tokens: count, params } = toPlain(python().generate_options(json(msg.options)));
       const options = JSON.parse(params);
       const name = `generate ${msg.id}`;
       try {
@@ -81,7 +81,7 @@ export function sessionHandlers(state, load, post) {
         for (let i = 0; i < count; i++) {
           post({ type: "token", id: msg.id, token: await choose(name, "sample", options) });
         }
-        return toPlain(engine().generated(name));
+        return toPlain(python().generated(name));
       } finally {
         close(name);
       }
@@ -90,7 +90,7 @@ export function sessionHandlers(state, load, post) {
     distribution: withSession("none", async (name, msg) => {
       if (msg.prompt !== undefined && prompts.get(name) !== String(msg.prompt ?? "")) await open(name, msg.prompt, msg.params);
     }),
-    step: withSession("last", async (name, msg) => {
+    choose: withSession("last", async (name, msg) => {
       await choose(name, msg.kind, msg.params, msg.token);
       // The chosen token before the model runs on it: the page may show it a model step sooner.
       post({ type: "chosen", id: msg.id, reply: reply(name, msg, "last") });
@@ -100,10 +100,10 @@ export function sessionHandlers(state, load, post) {
       for (const token of msg.ids) await choose(name, "pick", msg.params, token);
     }),
     // An undone step comes back from Python's cache, or (an older one) from the model again.
-    undo: withSession("all", (name) => { toPlain(engine().undo(name)); }),
-    reset: withSession("all", (name) => { engine().reset(name); }),
+    undo: withSession("all", (name) => { toPlain(python().undo(name)); }),
+    reset: withSession("all", (name) => { python().reset(name); }),
     warm: async (msg) => {
-      state.engine?.warm(sessionName(msg));  // never loads nor runs the model
+      state.workerApi?.warm(sessionName(msg));  // never loads nor runs the model
       return null;
     },
     close: async (msg) => {

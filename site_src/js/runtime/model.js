@@ -12,9 +12,9 @@ export async function loadModel(manifest, onProgress, { backend = "wasm", thread
   let externalData = await weightFiles(manifest, onProgress);
   // session_config: onnxruntime config entries the export relies on (export/model/shard.py)
   const extra = { ...manifest.onnx.session_config };
-  const session = await ort.InferenceSession.create(model, { executionProviders: [backend], externalData, extra });
+  const inference = await ort.InferenceSession.create(model, { executionProviders: [backend], externalData, extra });
   model = externalData = null;  // onnxruntime holds its own copy now: let the bytes go
-  return Object.assign(new Model(ort, session, manifest), { backend });
+  return Object.assign(new Model(ort, inference, manifest), { backend });
 }
 
 /** One {path, data} per external-data file the graph names (manifest onnx.external_data.files),
@@ -47,9 +47,9 @@ function joined(parts) {
 }
 
 export class Model {
-  constructor(ort, session, manifest) {
+  constructor(ort, inference, manifest) {
     this.ort = ort;
-    this.session = session;
+    this.inference = inference;  // onnxruntime's InferenceSession
     this.onnx = manifest.onnx;
     this.threads = ort.env.wasm.numThreads;
     this.contextLength = manifest.model.n_ctx;
@@ -80,7 +80,7 @@ export class Model {
     const feeds = {};
     for (const name of this.onnx.inputs) feeds[name] = candidates[name]();
     for (const { past: name } of this.onnx.cache) feeds[name] = cache.tensors[name];
-    const out = await this.session.run(feeds);
+    const out = await this.inference.run(feeds);
     for (const { past: name, present } of this.onnx.cache) {
       cache.tensors[name].dispose?.();
       cache.tensors[name] = out[present];
