@@ -5,7 +5,7 @@
 What ``nexttoken.worker_api.WorkerApi.choose_next`` does per token besides the model: the logits
 (a float32 array, as the worker hands them over) to Python floats, the choice, and the top 10
 it reports. Timed for greedy and temperature 0.7 + top-p 0.9 on 50,257 model-like logits,
-through the quick path (``sampling/quick.py``) and through the full one (``prepare`` +
+through the quick path (``sampling/fast/quick.py``) and through the full one (``prepare`` +
 ``result`` + ``sample``); the two must choose the same tokens, which is checked on every run.
 Prints medians (min-max) in ms and the load average, and writes benchmarks/out/choose.json.
 """
@@ -22,7 +22,8 @@ import random
 import time
 from array import array
 
-from nexttoken.sampling import Rng, SamplingParams, prepare, quick, sample
+from nexttoken.sampling import Rng, SamplingParams, prepare, sample
+from nexttoken.sampling.fast import quick
 
 SIZE = 50257
 SETTINGS = {"greedy": SamplingParams(temperature=0.0),

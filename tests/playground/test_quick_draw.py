@@ -1,5 +1,5 @@
 """A seeded draw in a session that nothing has sorted yet takes the quick path
-(nexttoken.sampling.quick, no sorted vocabulary): the same chips as the full path, which a
+(nexttoken.sampling.fast.quick, no sorted vocabulary): the same chips as the full path, which a
 session takes once a redraw has prepared the step."""
 import pytest
 

@@ -5,7 +5,7 @@ import random
 import pytest
 
 from nexttoken.sampling import SamplingParams, prepare
-from nexttoken.sampling.buckets import Bands, series_coefficients
+from nexttoken.sampling.fast.buckets import Bands, series_coefficients
 from tests.sampling.vectors import random_logits
 
 SETTINGS = [

@@ -1,4 +1,4 @@
-"""The quick path (sampling/quick.py) against the full one: the same token, the same top, the
+"""The quick path (sampling/fast/quick.py) against the full one: the same token, the same top, the
 same random stream, for any logits; and None, with the stream untouched, where it does not apply."""
 import math
 import random
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from nexttoken.sampling import Rng, SamplingParams, prepare, sample
-from nexttoken.sampling import quick
+from nexttoken.sampling.fast import quick
 
 finite = st.floats(min_value=-30, max_value=30, allow_nan=False)
 # Few distinct values make ties, which top-k and top-p must order as the full path does.

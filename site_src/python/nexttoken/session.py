@@ -17,7 +17,8 @@ again on what is left (a "re-prefill").
 import math
 from dataclasses import replace
 
-from nexttoken.sampling import FixedDraw, Rng, SamplingParams, quick, sample
+from nexttoken.sampling import FixedDraw, Rng, SamplingParams, sample
+from nexttoken.sampling.fast import quick
 from nexttoken.sampling.carry import Carries
 from nexttoken.step import Step
 
@@ -138,7 +139,7 @@ class Session:
         return record
 
     def _quick_sample(self, step, params):
-        """The seeded draw without sorting the vocabulary (``nexttoken.sampling.quick``: the
+        """The seeded draw without sorting the vocabulary (``nexttoken.sampling.fast.quick``: the
         same token and probabilities as the full path), or None where it does not apply:
         the step is sorted already (a redraw did it), or the settings need the full path."""
         if step.is_prepared or not quick.handles(params):

@@ -10,7 +10,7 @@ import heapq
 import math
 
 from nexttoken.sampling.params import STAGE_LABELS
-from nexttoken.sampling.window import Window
+from nexttoken.sampling.fast.window import Window
 
 STAGE_EXAMPLES = 5     # removed tokens named per stage
 STAGE_TOP = 5          # survivors shown per stage

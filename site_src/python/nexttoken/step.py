@@ -8,7 +8,7 @@ for it when the reader grabs a control (``WorkerApi.warm``), and otherwise the t
 sum of the step builds it (see ``nexttoken.sampling.prepare``).
 
 Even the sort that ``prepare`` starts with waits until something asks for ``prepared``: a
-one-off draw (``nexttoken.generate``) takes the quick path (``nexttoken.sampling.quick``),
+one-off draw (``nexttoken.generate``) takes the quick path (``nexttoken.sampling.fast.quick``),
 which needs only the head of the distribution, and never sorts the vocabulary.
 """
 import math

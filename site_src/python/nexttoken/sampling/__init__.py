@@ -8,8 +8,8 @@
 shows what every stage removed. Semantics and sources: docs/sampling.md.
 """
 from .params import PARAMS, PRESETS, STAGE_LABELS, SamplingParams
-from .prepared import Prepared, distribution, prepare
-from .result import Result, StageTrace
+from .fast.prepared import Prepared, distribution, prepare
+from .fast.result import Result, StageTrace
 from .rng import FixedDraw, Rng, sample
 
 __all__ = ["PARAMS", "PRESETS", "STAGE_LABELS", "SamplingParams", "Prepared", "Result",

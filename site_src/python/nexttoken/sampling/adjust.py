@@ -13,6 +13,7 @@ class LogitBias:
     single-token sequences; llama.cpp's logit_bias sampler)."""
 
     name = "logit_bias"
+    changes_logits = True
 
     def __init__(self, bias: dict):
         self.bias = bias
@@ -35,6 +36,7 @@ class RepetitionPenalty:
     """transformers' RepetitionPenaltyLogitsProcessor: every id in the history, once."""
 
     name = "repetition_penalty"
+    changes_logits = True
 
     def __init__(self, penalty: float):
         self.penalty = penalty
@@ -48,6 +50,7 @@ class PresenceFrequency:
     """OpenAI's penalties: logit -= count * frequency + (count > 0) * presence."""
 
     name = "presence_frequency_penalty"
+    changes_logits = True
 
     def __init__(self, presence: float, frequency: float):
         self.presence, self.frequency = presence, frequency
@@ -62,6 +65,7 @@ class LlamaPenalties:
     ``last_n`` history ids."""
 
     name = "penalties"
+    changes_logits = True
 
     def __init__(self, repetition: float, presence: float, frequency: float, last_n: int):
         self.repetition, self.presence, self.frequency = repetition, presence, frequency
@@ -77,6 +81,7 @@ class NoRepeatNGram:
     """transformers' NoRepeatNGramLogitsProcessor: mask ids that would repeat an n-gram."""
 
     name = "no_repeat_ngram"
+    changes_logits = True
 
     def __init__(self, size: int):
         self.size = size

@@ -44,6 +44,7 @@ class Dry:
     """Subtract DRY's penalty from the tokens that would extend a repeat."""
 
     name = "dry"
+    changes_logits = True
 
     def __init__(self, multiplier: float, base: float, allowed_length: int, breakers: tuple):
         self.multiplier, self.base = multiplier, base

@@ -14,6 +14,7 @@ class Temperature:
     ``torch.argmax``), which is how this project spells greedy decoding."""
 
     name = "temperature"
+    changes_logits = False
 
     def __init__(self, temperature: float):
         self.temperature = temperature
@@ -36,6 +37,7 @@ class TopK:
     (``scores < topk(...)[-1]`` removes); llama.cpp keeps exactly k."""
 
     name = "top_k"
+    changes_logits = False
 
     def __init__(self, k: int, style: str):
         self.k, self.style = k, style
@@ -58,6 +60,7 @@ class TopP:
     """
 
     name = "top_p"
+    changes_logits = False
 
     def __init__(self, p: float, style: str):
         self.p, self.style = p, style
@@ -85,6 +88,7 @@ class MinP:
     """
 
     name = "min_p"
+    changes_logits = False
 
     def __init__(self, p: float, style: str):
         self.p, self.style = p, style
@@ -109,6 +113,7 @@ class Epsilon:
     """Remove tokens with probability < epsilon (keeping those tied with the top)."""
 
     name = "epsilon"
+    changes_logits = False
 
     def __init__(self, epsilon: float):
         self.epsilon = epsilon
@@ -130,6 +135,7 @@ class Eta(Epsilon):
     transformers' EtaLogitsWarper computes it."""
 
     name = "eta"
+    changes_logits = False
 
     def threshold(self, window) -> float:
         return min(self.epsilon, math.sqrt(self.epsilon) * math.exp(-window.entropy()))
@@ -140,6 +146,7 @@ class TopNSigma:
     Both sides scale with 1/T, so the kept set is the same at every temperature."""
 
     name = "top_n_sigma"
+    changes_logits = False
 
     def __init__(self, n: float):
         self.n = n

@@ -39,6 +39,7 @@ class Xtc:
     is above 0.5 or fewer than two candidates are left."""
 
     name = "xtc"
+    changes_logits = False
 
     def __init__(self, threshold: float, probability: float):
         self.threshold, self.probability = threshold, probability
@@ -61,6 +62,7 @@ class TopA:
     """text-generation-webui's TopALogitsWarper: remove p < top_a * p_max^2."""
 
     name = "top_a"
+    changes_logits = False
 
     def __init__(self, a: float):
         self.a = a
@@ -82,6 +84,7 @@ class MirostatV2:
     there (-log2(0) is inf)."""
 
     name = "mirostat"
+    changes_logits = False
 
     def __init__(self, tau: float, eta: float, style: str):
         self.tau, self.eta, self.style = tau, eta, style
@@ -108,6 +111,7 @@ class MirostatV1:
     derive k from mu, keep the top k (exactly k, as llama.cpp's top-k)."""
 
     name = "mirostat"
+    changes_logits = False
     M = 100
 
     def __init__(self, tau: float, eta: float):
@@ -147,6 +151,7 @@ class DynamicTemperature:
     """
 
     name = "dynamic_temperature"
+    changes_logits = False
 
     def __init__(self, temperature: float, spread: float, exponent: float, style: str):
         self.low = max(0.0, temperature - spread)

@@ -26,7 +26,7 @@ order, where a reader starts reordering); stages it does not list run after it i
 DRY), which run first: this engine applies them before any truncation.
 """
 from . import adjust, filters
-from .chain import Chain, is_adjuster
+from .chain import Chain
 from .dry import Dry
 from .params import CHANGES_LOGITS
 from .more import DynamicTemperature, MirostatV1, MirostatV2, TopA, Xtc
@@ -123,4 +123,4 @@ def _stage(name, p, prepared, style):  # noqa: C901 -- one line per stage
     raise ValueError(f"unknown stage {name!r}")
 
 
-__all__ = ["build_chain", "names", "is_adjuster", "LLAMA_PENALTY_LAST_N"]
+__all__ = ["build_chain", "names", "LLAMA_PENALTY_LAST_N"]

@@ -19,7 +19,7 @@ from collections import deque
 from itertools import islice, repeat
 from operator import add, eq, mul, neg, sub, truediv
 
-from .buckets import NEGLIGIBLE
+from .fast.buckets import NEGLIGIBLE
 
 INF = math.inf
 STEP = 0.5 * math.log(2.0)  # bins where the weight falls by a factor sqrt(2)
@@ -28,6 +28,7 @@ FIRST_PIECE = 256  # the fewest tokens a lazy rewrite adds (and at least as many
 
 class Quadratic:
     name = "quadratic"
+    changes_logits = False
 
     def __init__(self, factor: float, curve: float):
         self.factor, self.curve = factor, curve

@@ -22,7 +22,7 @@ from bisect import bisect_right
 from itertools import accumulate, islice, repeat
 from operator import sub, truediv
 
-from .view import scaled_weights
+from .fast.view import scaled_weights
 
 EPS = 2.0 ** -52
 FIRST_HEAD = 64     # tokens of the first head tried (a peaked distribution cuts within it)
@@ -34,6 +34,7 @@ class TailFree:
     vocabulary's last position always goes)."""
 
     name = "tfs"
+    changes_logits = False
 
     def __init__(self, z: float):
         self.z = z

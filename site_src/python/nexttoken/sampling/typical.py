@@ -19,6 +19,7 @@ class Typical:
     which it exceeds p (on equal distances the more likely side goes first)."""
 
     name = "typical_p"
+    changes_logits = False
 
     def __init__(self, p: float, style: str):
         self.p, self.style = p, style

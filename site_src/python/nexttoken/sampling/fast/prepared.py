@@ -12,10 +12,10 @@ from itertools import repeat
 from operator import mul, neg, sub, truediv
 
 from .buckets import Bands
-from .chain import State
-from .dry import match_lengths
-from .orders import build_chain
+from ..dry import match_lengths
+from ..orders import build_chain
 from .result import Result, StageTrace
+from .state import State
 from .view import Holes, View
 from .window import Window
 

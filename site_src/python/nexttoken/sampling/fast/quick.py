@@ -25,9 +25,9 @@ from bisect import bisect_left, bisect_right
 from itertools import accumulate, compress, repeat
 from operator import sub, truediv
 
-from .params import SamplingParams
+from ..params import SamplingParams
 from .result import SCATTER_MAX
-from .rng import sample
+from ..rng import sample
 
 # Below this many logits (x T) under the top, a token's weight is under exp(-40) = 4e-18 of the
 # top's: the top-p cut sums only the tokens above, and bounds the rest.
