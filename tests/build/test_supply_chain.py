@@ -49,6 +49,10 @@ def test_every_pin_is_locked_with_hashes():
 def test_make_installs_from_the_locks_only():
     makefile = (ROOT / "Makefile").read_text()
     installs = [line for line in makefile.splitlines() if "pip install" in line and "$(PY)" in line]
+    # the project itself, editable: nothing downloaded (no dependencies, no build isolation)
+    project = [line for line in installs if line.rstrip().endswith(" -e .")]
+    assert len(project) == 1 and "--no-deps" in project[0] and "--no-build-isolation" in project[0]
+    installs.remove(project[0])
     assert installs and all("--require-hashes" in line and "-r requirements/" in line for line in installs)
     # PyTorch's index serves torch alone: never an extra index for the other packages
     torch_index = [line for line in installs if "TORCH_INDEX" in line]
