@@ -100,6 +100,11 @@ def _banded(window, mass, style):
     centre = math.log(total) - window.entropy()
     u = lambda j: (values[j] - ref) / temperature  # noqa: E731
     split = bisect_left(values, True, lo, hi, key=lambda v: (v - ref) / temperature <= centre)
+    if lo < split and (split == hi or u(split - 1) - centre <= centre - u(split)):
+        # The nearest token is above the centre: the walk starts at the first of its tie
+        # group (as _exact's min() does) and goes on down the group, so the group walks with
+        # the tokens below (at distance |u - centre|).
+        split = bisect_left(values, True, lo, split, key=lambda v: v <= values[split - 1])
     up_pieces, down_pieces = [], []
     for start, end, piece_mass, _ in window.pieces():
         if end <= split:
@@ -111,7 +116,7 @@ def _banded(window, mass, style):
                 weights = [math.exp(u(j)) for j in range(a, b)]
                 dest.append((a, b, math.fsum(weights)))
     up = _Side(up_pieces[::-1], lambda j: u(j) - centre, True)
-    down = _Side(down_pieces, lambda j: centre - u(j), False)
+    down = _Side(down_pieces, lambda j: abs(centre - u(j)), False)
     target = mass * total
     reached = (lambda m: m >= target) if style == "hf" else (lambda m: m > target)
     r0, r1 = _bracket(up, down, target, reached, u)
@@ -128,12 +133,12 @@ def _banded(window, mass, style):
     a = bisect_left(values, True, lo, split,
                     key=lambda v: (v - ref) / temperature - centre <= r0)
     b = bisect_left(values, True, split, hi,
-                    key=lambda v: centre - (v - ref) / temperature > r0)
+                    key=lambda v: abs(centre - (v - ref) / temperature) > r0)
     if style == "hf":  # every token at distance <= limit, ties included
         a = bisect_left(values, True, lo, split,
                         key=lambda v: (v - ref) / temperature - centre <= limit)
         b = bisect_left(values, True, split, hi,
-                        key=lambda v: centre - (v - ref) / temperature > limit)
+                        key=lambda v: abs(centre - (v - ref) / temperature) > limit)
     elif last is not None:  # exactly the tokens walked, in (distance, side) order
         taken = candidates[:candidates.index(last) + 1]
         a = min([a] + [c[3] for c in taken if c[1] == 0])

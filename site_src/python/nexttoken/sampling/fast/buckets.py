@@ -114,4 +114,7 @@ class Bands:
 def series_error(width: float, s: float) -> float:
     """Relative error bound of a band's series at scale ``s``."""
     x = width * s / 2
-    return x ** (ORDER + 1) / math.factorial(ORDER + 1) * math.exp(x)
+    try:
+        return x ** (ORDER + 1) / math.factorial(ORDER + 1) * math.exp(x)
+    except OverflowError:  # a temperature so low that no series can serve: sum exactly
+        return math.inf

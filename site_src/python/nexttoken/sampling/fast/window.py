@@ -215,7 +215,11 @@ class Window:
         """Whether the series error of ``row`` (bounded with its band's highest possible
         base logit) is small enough."""
         upper = self.view.layout()[0].uppers[band]
-        return row[0] * math.exp((upper - self.ref) / self.temperature) * error <= SERIES_OK
+        try:
+            bound = row[0] * math.exp((upper - self.ref) / self.temperature) * error
+        except OverflowError:
+            return False
+        return bound <= SERIES_OK  # False for an infinite error (and NaN: 0 x inf)
 
     def _series(self, band, row, start, end):
         """(mass, wsum) of [start, end): ``row``'s series about ``band``'s centre, plus the
