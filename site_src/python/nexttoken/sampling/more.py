@@ -10,26 +10,9 @@ dceb23c76361066f35531cef3808cf172b6d5a5d (``TopALogitsWarper``,
 import math
 from bisect import bisect_left
 
+from .c_float import c_div, c_pow
+
 INT_LIMIT = 2 ** 31  # llama.cpp's int(k): x86-64 turns NaN, inf and overflow into INT_MIN
-
-
-def _pow(base: float, exponent: float) -> float:
-    """C's pow: NaN for a negative base with a fractional exponent, inf on overflow."""
-    try:
-        return math.pow(base, exponent)
-    except ValueError:
-        return math.nan
-    except OverflowError:
-        return math.inf
-
-
-def _div(a: float, b: float) -> float:
-    """IEEE division (Python raises on a zero divisor)."""
-    if b:
-        return a / b
-    if a != a or a == 0.0:
-        return math.nan
-    return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
 
 class Xtc:
@@ -133,8 +116,8 @@ class MirostatV1:
             sum_ti_sq += t_i * t_i
         s_hat = sum_ti_bi / sum_ti_sq if sum_ti_sq else math.nan
         epsilon_hat = s_hat - 1
-        k = _pow(_div(epsilon_hat * _pow(2, mu), 1 - _pow(state.prepared.n, -epsilon_hat)),
-                 _div(1.0, s_hat))
+        k = c_pow(c_div(epsilon_hat * c_pow(2, mu), 1 - c_pow(state.prepared.n, -epsilon_hat)),
+                 c_div(1.0, s_hat))
         k = int(k) if math.isfinite(k) and abs(k) < INT_LIMIT else -INT_LIMIT
         k = min(max(k, 1), size)
         state.keep(lo, lo + min(k, hi - lo))
@@ -170,7 +153,7 @@ class DynamicTemperature:
             entropy = max(entropy, 1e-10)
             top = math.log(hi - lo)
             normalized = entropy / (top if top > 0.0 else 1e-10)
-        temperature = self.low + (self.high - self.low) * _pow(normalized, self.exponent)
+        temperature = self.low + (self.high - self.low) * c_pow(normalized, self.exponent)
         if temperature <= 0.0:  # llama.cpp's temp <= 0: the argmax only
             end = state.view.tie_end(lo, hi)
             state.keep(end - 1, end, resize=False)

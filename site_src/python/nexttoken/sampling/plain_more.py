@@ -11,6 +11,8 @@ import math
 from collections import Counter
 from itertools import accumulate, takewhile
 
+from .c_float import c_div, c_pow
+
 NEG_INF = -math.inf
 LLAMA_PENALTY_LAST_N = 64  # llama.cpp's penalties read the last 64 ids (penalty_last_n)
 DRY_MAX_MATCH = 50         # text-generation-webui's cap on a repeat's length
@@ -56,25 +58,6 @@ def vocabulary(cur, n) -> list:
     for token, logit in cur:
         scores[token] = logit
     return scores
-
-
-def c_pow(base: float, exponent: float) -> float:
-    """C's pow: NaN for a negative base with a fractional exponent, inf on overflow."""
-    try:
-        return math.pow(base, exponent)
-    except ValueError:
-        return math.nan
-    except OverflowError:
-        return math.inf
-
-
-def c_div(a: float, b: float) -> float:
-    """IEEE division: x / 0 is ±inf and 0 / 0 NaN, where Python raises."""
-    if b:
-        return a / b
-    if a != a or a == 0.0:
-        return math.nan
-    return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
 
 # --- logit changes -------------------------------------------------------------------------
