@@ -1,5 +1,6 @@
 """The service worker and its caches: two sites on one origin, two builds in two tabs, every page
-offline after one visit, an old tab on a new build, and a new build whose install fails.
+offline after one visit, an old tab on a new build, a new build whose install fails, and a
+store that never answers (Chromium only: the DevTools protocol restarts the worker).
 
 Two builds of the same tiny model (1 MB shards and the default) play an old and a new deploy;
 they share the runtimes and Python files and differ in the model's files."""
@@ -176,3 +177,44 @@ def test_a_new_build_whose_shell_fails_to_install_leaves_the_old_one_working_off
             visit.page.wait_for_function("() => !!window.nexttoken", timeout=20_000)
             builds_offline[page] = visit.evaluate(BUILD)
     assert builds_offline == {page: old["build_id"] for page in builds_offline}
+
+
+# Every Cache API call in the service worker's global never settles: what a stuck store looks
+# like to it (seen in Firefox under concurrent use; no browser hangs it on demand).
+HANGING_STORE = """() => {
+    const never = () => new Promise(() => {});
+    for (const name of ["open", "match", "has", "keys", "delete"]) CacheStorage.prototype[name] = never;
+    for (const name of ["match", "matchAll", "put", "add", "addAll", "keys", "delete"]) Cache.prototype[name] = never;
+    return self.marker ?? null;
+}"""
+STORAGE_SECONDS = 3  # sw.js gives a Cache API read up after this (STORAGE_MS)
+
+
+def test_a_service_worker_whose_store_hangs_answers_from_the_network(visit, site):
+    """The reader comes back to the site; the browser starts its stopped service worker for the
+    page, and the worker's store never answers. Every request waits on the worker's first read
+    of its build's manifest from the store (sw.js readManifest), which is given up after 3 s for
+    the network: the page loads, a few seconds late."""
+    with SiteServer(site) as server:
+        visit.open(server.url)
+        worker = visit.context.service_workers[0]
+        worker.evaluate("() => { self.marker = 'before the restart'; }")
+        # Away from the site (no page of it can make a request meanwhile), the worker is stopped,
+        # then started with nothing to answer (the DevTools protocol does both), so its store
+        # hangs before it reads anything; Playwright's handle evaluates in the running instance.
+        visit.page.goto("about:blank")
+        cdp = visit.context.new_cdp_session(visit.page)
+        cdp.send("ServiceWorker.enable")
+        cdp.send("ServiceWorker.stopAllWorkers")
+        cdp.send("ServiceWorker.startWorker", {"scopeURL": server.url})
+        assert worker.evaluate(HANGING_STORE) is None  # a fresh instance
+        pages = server.requests_for("/")
+        started = time.monotonic()
+        visit.page.goto(server.url, timeout=30_000)  # without the give-up it never loads
+        visit.page.wait_for_function("() => window.nexttoken?.state === 'idle'", timeout=30_000)
+        seconds = time.monotonic() - started
+        from_network = server.requests_for("/") - pages
+        controlled = visit.evaluate("navigator.serviceWorker.controller !== null && crossOriginIsolated")
+    assert STORAGE_SECONDS <= seconds < 30, seconds  # it waited for the store, then gave it up
+    assert from_network == 1 and controlled
+    assert visit.errors == []
