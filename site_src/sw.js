@@ -1,12 +1,12 @@
 // The site's service worker, copied to the site root so that its scope is the whole site,
 // wherever the site is hosted (a domain's root or a GitHub Pages project path). The build puts
-// runtime/store.js (cache names, content keys, stale files: shared with the engine) above this.
+// runtime/store.js (cache names, content keys, stale files: shared with the worker that loads the model) above this.
 //
 // Offline: install stores the whole shell of its build (every page, its CSS, JS and images, and
 // manifest.json, as assets/shell.json lists them) in one cache, all or nothing: if any file
 // fails, the install fails and the previous complete shell stays in place. Pages and their
 // files are fetched network-first, with that cache as the fallback; the runtimes, Python files
-// and model are downloaded and stored by the engine (runtime/fetch.js) under their sha256, and
+// and model are downloaded and stored by the worker (runtime/fetch.js) under their sha256, and
 // run from the bytes it verified; a listed file asked for by plain URL is served from there by hash.
 //
 // Isolation: every response it serves gets COOP and COEP headers (the coi-serviceworker
@@ -29,9 +29,9 @@ const ISOLATION = {
   "Cross-Origin-Opener-Policy": "same-origin",
   "Cross-Origin-Embedder-Policy": "require-corp",
 };
-// The engine's workers get the page's script policy as a header (a <meta> CSP does not reach
+// The site's workers get the page's script policy as a header (a <meta> CSP does not reach
 // workers): only this site's scripts, and WebAssembly compilation, which both runtimes need.
-// blob: is the one relaxation: the engine runs the runtimes' module scripts from the bytes it
+// blob: is the one relaxation: the worker runs the runtimes' module scripts from the bytes it
 // verified against the manifest, as blob: URLs (runtime/fetch.js, verifiedScriptUrl), and
 // onnxruntime-web starts its threads (workers, which inherit this policy) from one. Only script
 // already running in this origin's workers can make such a URL; another origin's still cannot run.
@@ -39,7 +39,7 @@ const WORKER_CSP = "default-src 'self'; script-src 'self' blob: 'wasm-unsafe-eva
 // A page slower than this is answered from the cache when there is a copy.
 const SLOW_NETWORK_MS = 4000;
 // A Cache API read that has not answered in this time is given up for the network: the store
-// can hang (Firefox, while the engine writes to it), and until this worker has read its build's
+// can hang (Firefox, while the site's worker writes to it), and until this worker has read its build's
 // manifest from the store, every request it answers waits on that read (respond, readManifest).
 const STORAGE_MS = 3000;
 
@@ -66,7 +66,7 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   if (request.method !== "GET" || !request.url.startsWith(SCOPE)) return;
-  // The engine's own downloads (…?sha256=) go straight to the network: it reads and writes the
+  // The site's worker's own downloads (…?sha256=) go straight to the network: it reads and writes the
   // store itself, and a long download held by this worker would keep a new build's worker
   // from activating until it ends.
   if (new URL(request.url).searchParams.has("sha256")) return;
@@ -107,7 +107,7 @@ async function respond(event) {
   const url = new URL(request.url);
   const path = url.href.slice(SCOPE.length).split(/[?#]/)[0];
   // A file the manifest lists, asked for by plain URL, is answered by this build's hash from the
-  // store, which holds only verified bytes. The engine itself asks for none of them so (it runs
+  // store, which holds only verified bytes. The worker itself asks for none of them so (it runs
   // the bytes it verified, runtime/fetch.js): this keeps any other request to the same bytes.
   const sha = listedFiles((await readManifest()) ?? {})[path]?.sha256;
   if (sha) {

@@ -1,6 +1,6 @@
 // window.nexttoken: the page's programmatic API, for tests and for bloggers who script it.
 // A classic (non-module) script loaded in <head>, so the object exists before any other
-// script runs; the engine worker itself starts only on the first call.
+// script runs; the worker itself starts only on the first call.
 (function () {
   "use strict";
   const workerUrl = new URL("runtime/worker.js", document.currentScript.src);
@@ -13,7 +13,7 @@
   const listeners = new Set();
   const noticeListeners = new Set();
   let nextSession = 1;
-  // Text for the engine: a lone UTF-16 surrogate (say, from a bad paste) becomes U+FFFD.
+  // Text for the worker: a lone UTF-16 surrogate (say, from a bad paste) becomes U+FFFD.
   const wellFormed = (text) => {
     const value = String(text ?? "");
     return value.toWellFormed ? value.toWellFormed() : value;
@@ -82,7 +82,7 @@
       api.state = "loading";
       loaded = request("load", { options: options ?? undefined }).catch((err) => {
         if (err.code !== "startup" && err.code !== "startup-threads") throw err;
-        // A runtime's start-up never ended (runtime/loader.js): once, a fresh engine tries again,
+        // A runtime's start-up never ended (runtime/loader.js): once, a fresh worker tries again,
         // on one thread if the stuck one had several.
         const threaded = err.code === "startup-threads";
         worker?.terminate();
@@ -118,7 +118,7 @@
      * top_p, min_p, ... as in generate). Resolves to the `top` most likely tokens after the
      * whole sampler pipeline, most likely first: [{id, display, text, prob, logit}]; fewer
      * when fewer survive. `prob` comes from the full distribution over the vocabulary. The
-     * array's `notices` (e.g. the prompt was longer than the model reads) are its engine notes.
+     * array's `notices` (e.g. the prompt was longer than the model reads) are the worker's notes.
      */
     async distribution(prompt, params, view) {
       const fields = { session: "api", prompt: wellFormed(prompt), params: await wire(params), view: await wire(view, "view") };
@@ -150,7 +150,7 @@
         replay: (ids, params, view) => send("replay", { ids: [...ids], params, view }),
         undo: (params, view) => send("undo", { params, view }),
         reset: (params, view) => send("reset", { params, view }),
-        /** A hint that sliders are about to move: the engine precomputes what redraws of the
+        /** A hint that sliders are about to move: the worker precomputes what redraws of the
          *  current step need. Resolves to null; never loads the model by itself. */
         warm: () => (api.state === "ready" ? request("warm", { session: name }) : Promise.resolve(null)),
         close: () => (worker ? request("close", { session: name }) : Promise.resolve(null)),

@@ -10,7 +10,7 @@
   url.searchParams.set("build", script.dataset.build || "dev");
   const RELOADED = "nexttoken-isolation-reload";
 
-  // Inside a frame the parent decides isolation; reloading cannot help, so the engine simply
+  // Inside a frame the parent decides isolation; reloading cannot help, so the page simply
   // runs on one thread there.
   function framed() {
     try { return window.self !== window.top; } catch { return true; }

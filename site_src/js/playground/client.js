@@ -11,7 +11,7 @@ export class SessionClient {
     this.inFlight = false;   // a distribution redraw is being computed
     this.wanted = null;      // the latest redraw asked for while one was in flight
     this.actions = 0;        // actions running (a redraw waits for them)
-    this.warmed = false;     // the engine was asked to get the current step ready
+    this.warmed = false;     // the worker was asked to get the current step ready
   }
 
   /** Ask for the distribution under new parameters; drops all but the latest while busy. */
@@ -27,7 +27,7 @@ export class SessionClient {
       .finally(() => { this.inFlight = false; this.flush(); });
   }
 
-  /** The reader is grabbing a control: let the engine get the current step ready for fast
+  /** The reader is grabbing a control: let the worker get the current step ready for fast
    *  redraws (a hint; sent at most once per step). */
   warm() {
     if (!this.opened || this.warmed) return;
@@ -39,7 +39,7 @@ export class SessionClient {
     if (this.wanted && !this.inFlight && !this.actions) this.redraw(this.wanted.params, this.wanted.view);
   }
 
-  /** Run one engine call as an action: redraws wait until it is done. */
+  /** Run one worker call as an action: redraws wait until it is done. */
   async action(call) {
     this.actions++;
     this.warmed = false;  // an action changes the step

@@ -43,15 +43,15 @@ export function mountPlayground(root, options = {}) {
   const stages = createStages($("stages"), { onToggle: (open) => open && redraw() });
   const controls = buildControls($("controls"), { idPrefix, vocab: Number(root.dataset.vocabSize),
     visible: options.visible ?? null, onChange: () => { redraw(); changed(); } });
-  // Grabbing a control (pointer or keyboard focus): the engine readies this step for redraws.
+  // Grabbing a control (pointer or keyboard focus): the worker readies this step for redraws.
   for (const type of ["pointerdown", "focusin"]) $("controls").addEventListener(type, () => client.warm());
   const share = createShare(root, { state: urlState, mode: options.mode ?? "figure", status: (text) => view.say(text) });
   const client = new SessionClient(api, (reply) => apply(reply), fail);
   const view = createView(root, { bars });
-  api.onNotice?.(({ message }) => view.notice(message));  // the engine's: a fallback, storage full
+  api.onNotice?.(({ message }) => view.notice(message));  // the worker's: a fallback, storage full
   const machine = createMachine(render);
 
-  // What the engine's session holds: its prompt (null until opened), the chosen ids and texts.
+  // What the worker's session holds: its prompt (null until opened), the chosen ids and texts.
   const session = { prompt: null, chosen: [], texts: [] };
   // A link's tokens not yet replayed: the address keeps them until a replay completes.
   let pending = initial.tokens?.length ? initial.tokens : null;
@@ -95,7 +95,7 @@ export function mountPlayground(root, options = {}) {
     client.redraw(params(), viewParams());
   }
 
-  // --- talking to the engine ---------------------------------------------------------------
+  // --- talking to the worker ---------------------------------------------------------------
 
   function apply(reply, { append = false } = {}) {
     if (reply.chips) {

@@ -1,4 +1,4 @@
-// Loading the engine: check the browser can run it, choose the backend and thread count, then
+// Loading the runtimes: check the browser can run it, choose the backend and thread count, then
 // download Pyodide's files and the model's in parallel (fetch.js) and start each runtime as
 // soon as its own files are in, so Python starts up while the model is still downloading.
 import { Downloader, LoadError, Progress, fetchManifest, release, serveHeldFiles, siteRoot } from "./fetch.js";
@@ -48,11 +48,11 @@ function tuning({ retries, stallSeconds, retryDelaySeconds, concurrency, startUp
 }
 
 // A runtime's start-up (its files are all in by then) that takes longer than this is stuck:
-// the load fails with code "startup" rather than hanging, and api.js starts a fresh engine
+// the load fails with code "startup" rather than hanging, and api.js starts a fresh worker
 // once. A phone starts GPT-2 in well under a minute. On several threads the limit is shorter
 // and the code is "startup-threads": Firefox sometimes never finishes creating onnxruntime's
-// session when it has threads (about one load in three here; never on one thread), and the
-// fresh engine then runs on one thread (docs/runtime.md).
+// InferenceSession when it has threads (about one load in three here; never on one thread), and the
+// fresh worker then runs on one thread (docs/runtime.md).
 const START_UP_MS = 90_000;
 const THREADED_START_UP_MS = 30_000;
 
@@ -70,7 +70,7 @@ function startUp(what, promise, ms, threads) {
  * downloads; onProgress({loaded, total, seconds_left}) as bytes arrive, and
  * onProgress({stage, ms}) as each runtime starts; onNotice({code, message}).
  */
-export async function loadEngine(options, { signal, onProgress, onNotice }) {
+export async function loadRuntime(options, { signal, onProgress, onNotice }) {
   checkSupport();
   const manifest = await fetchManifest();
   const { startUpMs, oneThread, ...downloads } = tuning(options);
@@ -82,7 +82,7 @@ export async function loadEngine(options, { signal, onProgress, onNotice }) {
   const progress = new Progress(onProgress);
   const downloader = new Downloader(manifest, { ...downloads, signal: stop.signal, progress, onNotice });
   const groups = fileGroups(manifest);
-  // While this engine runs, no other tab or new service worker deletes this build's files.
+  // While this worker runs, no other tab or new service worker deletes this build's files.
   await holdBuild(siteRoot, manifest).catch(() => {});
   downloader.expect([...groups.python, ...groups.onnxruntime, ...groups.model]);
   progress.report();

@@ -4,14 +4,14 @@ import { fetchBytes, importVerified, verifiedScriptUrl } from "./fetch.js";
 
 let ortModule = null;
 
-/** onnxruntime-web, once per engine (a second loadModel, as benchmarks/bench_runtime.py makes,
+/** onnxruntime-web, once per worker (a second loadModel, as benchmarks/bench_runtime.py makes,
  *  shares it, as import() by URL would), from the loader's verified bytes: its module script,
  *  its threads' module script and its WASM, none of which it then fetches by URL. */
 async function onnxruntime(runtime) {
   if (ortModule) return ortModule;
   const ort = await importVerified(runtime + "ort.wasm.min.mjs");
   // Each of its WASM threads is a worker started from this blob: URL, possibly after start-up,
-  // so the URL is kept for the engine's life (24 kB).
+  // so the URL is kept for the worker's life (24 kB).
   ort.env.wasm.wasmPaths = { mjs: await verifiedScriptUrl(runtime + "ort-wasm-simd-threaded.mjs") };
   // Its ArrayBuffer (the bytes are a view of the whole of it): a Uint8Array would be copied.
   ort.env.wasm.wasmBinary = (await fetchBytes(runtime + "ort-wasm-simd-threaded.wasm")).buffer;

@@ -1,4 +1,4 @@
-// Sessions in the engine worker: generate, distribution and the playground all run here, on
+// Sessions in the worker: generate, distribution and the playground all run here, on
 // Python's nexttoken.session (history, the model window, cached steps, sampling, what the page
 // draws). The model runs in one place, `ensureLogits`: whatever the session's plan asks.
 // Messages and replies: protocol.js.

@@ -1,4 +1,4 @@
-// Where the site keeps files in the browser (the Cache API), shared by the engine (fetch.js and
+// Where the site keeps files in the browser (the Cache API), shared by the worker (fetch.js and
 // loader.js import it) and the service worker (the build inlines this file at the top of sw.js,
 // its `export`s dropped: a service worker that imports modules needs Firefox 147 or later).
 //
@@ -7,7 +7,7 @@
 // caches. Files are stored content-addressed: `<file URL>?sha256=<hash>`.
 //
 // Stale files: a build's files may be deleted only when no open tab still runs that build. Each
-// engine that loads holds a shared Web Lock named after its build for as long as it lives, and
+// worker that loads holds a shared Web Lock named after its build for as long as it lives, and
 // records its build's file keys; pruning keeps the files of every build whose lock is held.
 
 /** The Cache API names of the site rooted at `root` (a URL ending in "/"). */
@@ -17,7 +17,7 @@ export function cacheNames(root) {
     files: `nexttoken-files ${scope}`,    // verified runtimes, Python, tokenizer and model
     shellPrefix: `nexttoken-shell ${scope} `,
     shell: (build) => `nexttoken-shell ${scope} ${build}`,  // one build's pages, CSS, JS
-    builds: `nexttoken-builds ${scope}`,  // file keys of each build an engine loaded
+    builds: `nexttoken-builds ${scope}`,  // file keys of each build a worker loaded
   };
 }
 
@@ -47,7 +47,7 @@ export function manifestKeys(root, manifest) {
   return Object.entries(listedFiles(manifest)).map(([path, entry]) => contentKey(root, path, entry.sha256));
 }
 
-/** The Web Lock an engine holds while it runs this build. */
+/** The Web Lock a worker holds while it runs this build. */
 function lockName(root, build) {
   return `nexttoken-build ${new URL(root).pathname} ${build}`;
 }

@@ -1,12 +1,12 @@
-// What the engine needs from the browser, checked before anything downloads. Imported by the
-// engine worker (loader.js) and by the page (loading.js), which says so before the reader waits.
+// What the model needs from the browser, checked before anything downloads. Imported by the
+// worker (loader.js) and by the page (loading.js), which says so before the reader waits.
 
 // The smallest module that uses a SIMD instruction (v128.const, then i8x16.popcnt): both
 // onnxruntime-web's and Pyodide's WASM builds need SIMD.
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10,
   10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
 
-/** A message for the reader if this browser cannot run the engine, else null. */
+/** A message for the reader if this browser cannot run the model, else null. */
 export function unsupported() {
   if (typeof WebAssembly !== "object") {
     return "This browser cannot run WebAssembly, which the model needs. Use a recent Chrome, " +
@@ -20,10 +20,10 @@ export function unsupported() {
 }
 
 /**
- * Sentences for the reader about what this browser lacks and what the engine does instead,
- * given the loaded engine's info ({threads}); [] when nothing is missing. `oneThreadAsked`:
+ * Sentences for the reader about what this browser lacks and what the page does instead,
+ * given the loaded worker's info ({threads}); [] when nothing is missing. `oneThreadAsked`:
  * one thread was chosen (api.js says why), not imposed by the browser. `scope` is the global
- * object (the engine's worker), a parameter so that tests can pass another.
+ * object (the worker), a parameter so that tests can pass another.
  */
 export function fallbacks({ threads, oneThreadAsked = false }, scope = globalThis) {
   const out = [];

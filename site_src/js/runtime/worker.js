@@ -1,8 +1,8 @@
-// The engine worker: GPT-2 in onnxruntime-web plus the nexttoken Python package in Pyodide.
+// The worker: GPT-2 in onnxruntime-web plus the nexttoken Python package in Pyodide.
 // Everything heavy runs here, so the page never blocks. The messages: protocol.js. Every
 // message but load, cancel and memory is handled one at a time, in arrival order, so that a session's
 // KV cache and Python state never see two requests interleave.
-import { isOutOfMemory, loadEngine, OUT_OF_MEMORY } from "./loader.js";
+import { isOutOfMemory, loadRuntime, OUT_OF_MEMORY } from "./loader.js";
 import { checkMessage, EVENTS, REQUESTS } from "./protocol.js";
 import { sessionHandlers } from "./sessions.js";
 
@@ -28,7 +28,7 @@ function load(options) {
   loading ??= (async () => {
     const controller = new AbortController();
     cancelLoad = () => controller.abort();
-    const loaded = await loadEngine(tuning, {
+    const loaded = await loadRuntime(tuning, {
       signal: controller.signal,
       onProgress: (p) => post({ type: "progress", stage: "download", ...p }),
       onNotice: (n) => post({ type: "notice", ...n }),
