@@ -34,9 +34,13 @@
 
   const wire = async (params, what) => (await (protocol ??= import(protocolUrl))).wireParams(params, what);
 
+  let lastHeard = 0;  // when the worker last sent anything (performance.now())
+
   function startWorker() {
     const w = new Worker(workerUrl, { type: "module" });
+    lastHeard = performance.now();
     w.onmessage = ({ data: msg }) => {
+      lastHeard = performance.now();
       if (msg.type === "progress") return listeners.forEach((fn) => fn(msg));
       if (msg.type === "notice") return noticeListeners.forEach((fn) => fn(msg));
       const entry = pending.get(msg.id);
@@ -48,21 +52,79 @@
       else entry.reject(Object.assign(new Error(msg.message), { code: msg.code }));
     };
     w.onerror = (event) => {
+      if (w !== worker) return;
       // A worker dies without a message mostly when the browser runs out of memory.
-      const err = new Error(event.message ? `The engine failed: ${event.message}. Reload the page to try again.`
-        : "The engine stopped (the browser may be out of memory). Close other tabs, then reload the page.");
-      pending.forEach((entry) => entry.reject(err));
-      pending.clear();
-      worker = null;
+      stopWorker(new Error(event.message ? `The engine failed: ${event.message}. Reload the page to try again.`
+        : "The engine stopped (the browser may be out of memory). Close other tabs, then reload the page."));
     };
     return w;
   }
 
+  /** End the worker: every request still waiting rejects with `err`; the next one starts a fresh worker. */
+  function stopWorker(err) {
+    worker?.terminate();
+    worker = null;
+    pending.forEach((entry) => entry.reject(err));
+    pending.clear();
+  }
+
+  // A worker whose thread has stopped answers nothing, and its own time limits (runtime/loader.js)
+  // never fire: Firefox's sometimes stops while onnxruntime starts its threads (about one load
+  // in 15 to 40 here, docs/runtime.md). So while a load is under way the page asks the worker
+  // every few seconds (the unqueued "memory" request), and ends one that has sent nothing for
+  // `unresponsiveSeconds`; load() then starts a fresh one. Its longest legitimate silence is
+  // one synchronous start-up step (Python's or the model's), seconds even on a phone.
+  const UNRESPONSIVE_SECONDS = 45;
+
+  // Any message counts as an answer; this one's reply has no waiting request and is dropped.
+  const ping = () => protocol?.then(({ makeMessage, REQUESTS }) => worker?.postMessage(makeMessage(REQUESTS, "memory", nextId++)));
+
+  function watch(seconds) {
+    const timer = setInterval(() => {
+      if (!worker) return;
+      if (performance.now() - lastHeard < seconds * 1000) return void ping();
+      stopWorker(Object.assign(new Error(`The engine sent nothing for ${seconds} s while loading, so it ` +
+        "was given up. Reload the page and press Run again."), { code: "unresponsive" }));
+    }, Math.min(5, seconds / 3) * 1000);
+    return () => clearInterval(timer);
+  }
+
+  // A load that got stuck is tried again in a fresh worker, at most once for each cause; after
+  // a stuck or stopped start on several threads, on one thread.
+  const RESTARTS = {
+    startup: { message: "Starting the engine got stuck, so it was started again." },
+    "startup-threads": { threads: 1, message: "Starting the model on several threads got stuck, so it " +
+      "was started again on one thread (each token takes longer)." },
+    unresponsive: { threads: 1, message: "The engine stopped answering while it started, so it was " +
+      "started again on one thread (each token takes longer)." },
+  };
+
+  async function loadWithRestarts(options) {
+    const object = typeof options === "object" && options !== null && !Array.isArray(options);
+    // unresponsiveSeconds is the page's own option; the worker checks the others.
+    const { unresponsiveSeconds, ...tuning } = object ? options : {};
+    const seconds = unresponsiveSeconds > 0 ? unresponsiveSeconds : UNRESPONSIVE_SECONDS;
+    let asked = object ? tuning : options ?? undefined;
+    const tried = new Set();
+    for (;;) {
+      const unwatch = watch(seconds);
+      try {
+        return await request("load", { options: asked });
+      } catch (err) {
+        const restart = RESTARTS[err.code];
+        if (!restart || tried.has(err.code)) throw err;
+        tried.add(err.code);
+        stopWorker(err);
+        noticeListeners.forEach((fn) => fn({ type: "notice", code: "restarted", message: restart.message }));
+        if (restart.threads) asked = { ...tuning, threads: restart.threads };
+      } finally {
+        unwatch();
+      }
+    }
+  }
+
   let loaded = null;
   let markReady;
-  const STARTED_AGAIN = "Starting the engine got stuck, so it was started again.";
-  const STARTED_ON_ONE_THREAD = "Starting the model on several threads got stuck, so it was started " +
-    "again on one thread (each token takes longer).";
   const api = {
     /** {backend: "wasm" | "webgpu", threads, isolated} once loaded. */
     info: null,
@@ -73,24 +135,15 @@
     /**
      * Start loading the model and Python (idempotent); resolves with `info` when both are ready.
      * Options (tuning, mostly for tests; none, undefined, null or {} for the defaults):
-     * retries, stallSeconds, retryDelaySeconds, concurrency, startUpSeconds, threads (1: one thread).
+     * retries, stallSeconds, retryDelaySeconds, concurrency, startUpSeconds, threads (1: one thread),
+     * unresponsiveSeconds (a worker silent this long while loading is replaced; default 45).
      */
     load(options) {
       if (loaded) return loaded;
       // Ask the browser to keep the stored model under storage pressure (window-only API).
       navigator.storage?.persist?.().catch(() => {});
       api.state = "loading";
-      loaded = request("load", { options: options ?? undefined }).catch((err) => {
-        if (err.code !== "startup" && err.code !== "startup-threads") throw err;
-        // A runtime's start-up never ended (runtime/loader.js): once, a fresh worker tries again,
-        // on one thread if the stuck one had several.
-        const threaded = err.code === "startup-threads";
-        worker?.terminate();
-        worker = null;
-        const message = threaded ? STARTED_ON_ONE_THREAD : STARTED_AGAIN;
-        noticeListeners.forEach((fn) => fn({ type: "notice", code: "restarted", message }));
-        return request("load", { options: threaded ? { ...options, threads: 1 } : options ?? undefined });
-      }).then((info) => {
+      loaded = loadWithRestarts(options).then((info) => {
         Object.assign(api, { info, state: "ready" });
         markReady(info);
         return info;

@@ -1,7 +1,9 @@
 """Failures are plain sentences in the page: a missing file is retried, then reported; a
 stalled download is retried; a file that does not match the manifest is reported; a runtime
 whose start-up never ends is given up with a sentence; Cancel stops a download and a new load
-then works."""
+then works; a worker that stops answering is replaced."""
+import time
+
 from export.site.manifest import read_manifest
 from tests.runtime.conftest import Visit, render_loader
 from tests.runtime.server import SiteServer
@@ -80,6 +82,57 @@ def test_a_start_up_stuck_twice_is_given_up_with_a_sentence(browser, site):
     assert outcome == {"code": "startup", "message": "Starting Python took over 3 s, so it was "
                        "given up. Reload the page and press Run again."}
     assert STARTED_AGAIN in notices and requests == 3 and state == "failed"
+
+
+# A worker whose thread has stopped, as Firefox's sometimes does while onnxruntime starts its
+# threads (api.js): a busy loop, so nothing it queued (its loads, its time limits) ever runs.
+FREEZE = "() => { setTimeout(() => { for (;;) {} }, 0); }"
+STOPPED_AGAIN = "The engine stopped answering while it started, so it was started again on one thread"
+START = """(o) => { window.__outcome = null; window.nexttoken.load(o).then(
+    (info) => { window.__outcome = {message: 'loaded', code: null, threads: info.threads}; },
+    (e) => { window.__outcome = {message: e.message, code: e.code ?? null}; }); }"""
+
+
+def load_freezing_workers(visit, freeze, seconds=120):
+    """Load, freezing the first ``freeze`` engine workers as soon as each starts (Playwright's
+    handle on a dedicated worker); the load's outcome and how many workers were frozen."""
+    frozen = set()
+    visit.evaluate(START, {"unresponsiveSeconds": 3})
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for worker in visit.page.workers:
+            if worker.url.endswith("runtime/worker.js") and worker not in frozen and len(frozen) < freeze:
+                worker.evaluate(FREEZE)
+                frozen.add(worker)
+        outcome = visit.evaluate("() => window.__outcome")
+        if outcome:
+            return outcome, len(frozen)
+        time.sleep(0.05)
+    raise AssertionError(f"the load never ended ({len(frozen)} workers frozen)")
+
+
+def test_a_worker_that_stops_answering_is_replaced_by_a_fresh_one(visit, site):
+    with SiteServer(site) as server:
+        visit.open(server.url)
+        visit.evaluate(NOTICES)
+        outcome, frozen = load_freezing_workers(visit, freeze=1)
+        ids = visit.greedy("Hello", 3)
+        notices = visit.evaluate("() => window.__notices")
+    assert frozen == 1 and outcome == {"message": "loaded", "code": None, "threads": 1}
+    assert any(n.startswith(STOPPED_AGAIN) for n in notices) and len(ids) == 3
+
+
+def test_a_worker_that_stops_answering_twice_is_given_up_and_run_works_again(visit, site):
+    with SiteServer(site) as server:
+        visit.open(server.url)
+        visit.evaluate(NOTICES)
+        outcome, frozen = load_freezing_workers(visit, freeze=2)
+        state = visit.evaluate("window.nexttoken.state")
+        again = visit.load()  # what Run does next: a fresh worker, which answers
+    assert frozen == 2 and state == "failed"
+    assert outcome == {"code": "unresponsive", "message": "The engine sent nothing for 3 s while "
+                       "loading, so it was given up. Reload the page and press Run again."}
+    assert again["threads"] > 1
 
 
 def test_one_thread_when_asked_on_an_isolated_page(visit, site):
