@@ -7,7 +7,7 @@
 // fails, the install fails and the previous complete shell stays in place. Pages and their
 // files are fetched network-first, with that cache as the fallback; the runtimes, Python files
 // and model are downloaded and stored by the worker (runtime/fetch.js) under their sha256, and
-// this worker serves the runtimes' module scripts from there by hash.
+// run from the bytes it verified; a listed file asked for by plain URL is served from there by hash.
 //
 // Isolation: every response it serves gets COOP and COEP headers (the coi-serviceworker
 // technique), so on a static host that sends no such headers, such as GitHub Pages, the page is
@@ -31,12 +31,16 @@ const ISOLATION = {
 };
 // The site's workers get the page's script policy as a header (a <meta> CSP does not reach
 // workers): only this site's scripts, and WebAssembly compilation, which both runtimes need.
-const WORKER_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'";
+// blob: is the one relaxation: the worker runs the runtimes' module scripts from the bytes it
+// verified against the manifest, as blob: URLs (runtime/fetch.js, verifiedScriptUrl), and
+// onnxruntime-web starts its threads (workers, which inherit this policy) from one. Only script
+// already running in this origin's workers can make such a URL; another origin's still cannot run.
+const WORKER_CSP = "default-src 'self'; script-src 'self' blob: 'wasm-unsafe-eval'; object-src 'none'";
 // A page slower than this is answered from the cache when there is a copy.
 const SLOW_NETWORK_MS = 4000;
 // A Cache API read that has not answered in this time is given up for the network: the store
-// can hang (Firefox, while the site's worker writes to it), and a runtime's module script that never
-// arrives would stop the worker's start-up for good.
+// can hang (Firefox, while the site's worker writes to it), and until this worker has read its build's
+// manifest from the store, every request it answers waits on that read (respond, readManifest).
 const STORAGE_MS = 3000;
 
 let manifest = null;  // this build's manifest.json, parsed
@@ -102,8 +106,9 @@ async function respond(event) {
   const { request } = event;
   const url = new URL(request.url);
   const path = url.href.slice(SCOPE.length).split(/[?#]/)[0];
-  // A file the manifest lists (the runtimes import their module scripts by plain URL) is
-  // answered by this build's hash from the store, which holds only verified bytes.
+  // A file the manifest lists, asked for by plain URL, is answered by this build's hash from the
+  // store, which holds only verified bytes. The worker itself asks for none of them so (it runs
+  // the bytes it verified, runtime/fetch.js): this keeps any other request to the same bytes.
   const sha = listedFiles((await readManifest()) ?? {})[path]?.sha256;
   if (sha) {
     const files = caches.open(NAMES.files).then((cache) => cache.match(contentKey(SCOPE, path, sha)));

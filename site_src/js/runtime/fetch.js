@@ -51,6 +51,26 @@ export async function fetchBytes(path, onProgress) {
   return bytes;
 }
 
+/**
+ * A blob: URL of a module script's verified bytes (held, as fetchBytes hands them over), for
+ * import() or a Worker: the runtimes' module scripts run from the bytes that were checked, not
+ * from a second, unverified request by URL. The worker's policy allows blob: scripts for this
+ * (sw.js, WORKER_CSP). Revoke it once imported, unless workers start from it later.
+ */
+export async function verifiedScriptUrl(path) {
+  return URL.createObjectURL(new Blob([await fetchBytes(path)], { type: "text/javascript" }));
+}
+
+/** import() a module script from its verified bytes (verifiedScriptUrl). */
+export async function importVerified(path) {
+  const url = await verifiedScriptUrl(path);
+  try {
+    return await import(url);
+  } finally {
+    URL.revokeObjectURL(url);  // a module is fetched once: its namespace outlives the URL
+  }
+}
+
 /** Forget held bytes nobody took (after a failed load). */
 export function release(paths) {
   for (const path of paths) held.delete(path);
@@ -63,9 +83,9 @@ let networkFetch = null;
 
 /**
  * From now on, answer this worker's plain GET requests for files the loader holds (Pyodide's
- * and onnxruntime-web's WASM, Python's standard library, Pyodide's lock file) with the held,
- * verified bytes, once each: the bytes that run are the bytes that were checked, downloaded
- * once, with or without a service worker and whether or not storage kept them.
+ * WASM, Python's standard library and Pyodide's lock file, which Pyodide fetches itself by URL)
+ * with the held, verified bytes, once each: the bytes that run are the bytes that were checked,
+ * downloaded once, with or without a service worker and whether or not storage kept them.
  */
 export function serveHeldFiles() {
   if (networkFetch) return;

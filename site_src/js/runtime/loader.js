@@ -93,12 +93,13 @@ export async function loadRuntime(options, { signal, onProgress, onNotice }) {
     return value;
   };
   try {
-    // Every runtime, Python and tokenizer file is held once verified: the runtimes' own requests
-    // for them, and python.js, get these bytes rather than fetching them again (fetch.js).
+    // Every runtime, Python and tokenizer file is held once verified: python.js and model.js
+    // take them (module scripts run from blob: URLs of these bytes), and the runtimes' own
+    // requests for them get these bytes, rather than fetching them again (fetch.js).
     serveHeldFiles();
     const python = downloader.fetchAll(groups.python, { keep: false, hold: true })
       .then(() => startUp("Python", loadPython(manifest), limit, threads)).then(ready("python"))
-      .finally(() => release(groups.python));  // the module scripts, imported by URL
+      .finally(() => release(groups.python));  // anything a runtime did not take
     const model = Promise.all([
       downloader.fetchAll(groups.onnxruntime, { keep: false, hold: true }),
       downloader.fetchAll(groups.model, { keep: false, hold: true }),

@@ -1,12 +1,27 @@
 // GPT-2 in onnxruntime-web: one prefill, then one-token steps that reuse the KV cache.
 // Tensor names and the cache layout come from the manifest, never from this file.
-import { fetchBytes, siteRoot } from "./fetch.js";
+import { fetchBytes, importVerified, verifiedScriptUrl } from "./fetch.js";
+
+let ortModule = null;
+
+/** onnxruntime-web, once per worker (a second loadModel, as benchmarks/bench_runtime.py makes,
+ *  shares it, as import() by URL would), from the loader's verified bytes: its module script,
+ *  its threads' module script and its WASM, none of which it then fetches by URL. */
+async function onnxruntime(runtime) {
+  if (ortModule) return ortModule;
+  const ort = await importVerified(runtime + "ort.wasm.min.mjs");
+  // Each of its WASM threads is a worker started from this blob: URL, possibly after start-up,
+  // so the URL is kept for the worker's life (24 kB).
+  ort.env.wasm.wasmPaths = { mjs: await verifiedScriptUrl(runtime + "ort-wasm-simd-threaded.mjs") };
+  // Its ArrayBuffer (the bytes are a view of the whole of it): a Uint8Array would be copied.
+  ort.env.wasm.wasmBinary = (await fetchBytes(runtime + "ort-wasm-simd-threaded.wasm")).buffer;
+  return (ortModule = ort);
+}
 
 /** `runtime`: {backend, threads} as loader.js chose them. The bytes come from fetchBytes, which
  *  hands over what the loader already downloaded and verified. */
 export async function loadModel(manifest, onProgress, { backend = "wasm", threads = 1 } = {}) {
-  const ort = await import(new URL(manifest.runtimes.onnxruntime + "ort.wasm.min.mjs", siteRoot).href);
-  ort.env.wasm.wasmPaths = new URL(manifest.runtimes.onnxruntime, siteRoot).href;
+  const ort = await onnxruntime(manifest.runtimes.onnxruntime);
   ort.env.wasm.numThreads = threads;
   let model = await fetchBytes(manifest.onnx.model, onProgress);
   let externalData = await weightFiles(manifest, onProgress);

@@ -1,13 +1,18 @@
 // Pyodide with the nexttoken package: the tokenizer and the sampler chain.
-import { fetchBytes, siteRoot } from "./fetch.js";
+import { fetchBytes, importVerified, siteRoot } from "./fetch.js";
 
 const PYTHON_ROOT = "/lib";
 
 export async function loadPython(manifest) {
-  const runtime = new URL(manifest.runtimes.pyodide, siteRoot).href;
-  const { loadPyodide } = await import(runtime + "pyodide.mjs");
+  const runtime = manifest.runtimes.pyodide;
+  // Both module scripts from the loader's verified bytes (blob: URLs), not imported by URL:
+  // pyodide.asm.mjs is handed to loadPyodide (its createPyodideModule option), which would
+  // otherwise import it from indexURL. Its WASM, standard library and lock file it fetches from
+  // indexURL itself: serveHeldFiles (fetch.js) answers those with the verified bytes.
+  const [{ loadPyodide }, { default: createPyodideModule }] = await Promise.all([
+    importVerified(runtime + "pyodide.mjs"), importVerified(runtime + "pyodide.asm.mjs")]);
   const [py, vocab, merges] = await Promise.all([
-    loadPyodide({ indexURL: runtime }),
+    loadPyodide({ indexURL: new URL(runtime, siteRoot).href, createPyodideModule }),
     // The loader's verified bytes (fetch.js), not a second download.
     fetchBytes(manifest.tokenizer.vocab).then((bytes) => new TextDecoder().decode(bytes)),
     fetchBytes(manifest.tokenizer.merges).then((bytes) => new TextDecoder().decode(bytes)),
