@@ -11,12 +11,13 @@ from tests.playground.page import Playground
 PROMPT = "The quick brown fox"
 N_CTX = 128
 
-# Counts the messages the page sends to the engine worker, by type.
+# Counts the messages the page sends to the worker, by type (and those that ask for no bars).
 COUNT_MESSAGES = """
   window.__sent = {};
   const post = Worker.prototype.postMessage;
   Worker.prototype.postMessage = function (message, ...rest) {
     window.__sent[message.type] = (window.__sent[message.type] || 0) + 1;
+    if (message.view?.summary === false) window.__sent.withoutBars = (window.__sent.withoutBars || 0) + 1;
     return post.call(this, message, ...rest);
   };
 """
@@ -157,6 +158,21 @@ def test_stop_ends_a_generation_early_and_clicks_meanwhile_are_ignored(fresh):
     assert 2 <= made < 200
     assert fresh.status().startswith(f"Stopped after {made} of 200 tokens")
     assert fresh.button("stop").is_hidden()
+
+
+def test_generate_draws_the_bars_of_its_last_step(fresh, worker_api, native):
+    """While generating, most steps come without bars (no sort of the vocabulary in the
+    worker); the bars the reader sees at the end are the last step's own."""
+    sent = fresh.evaluate("() => ({...window.__sent})")
+    fresh.locator('[data-role="count"]').fill("30")
+    fresh.click("generate")
+    chosen = fresh.chosen()
+    now = fresh.evaluate("() => ({...window.__sent})")
+    assert len(chosen) == 30 and fresh.status().startswith("Generated 30 tokens")
+    assert now.get("withoutBars", 0) - sent.get("withoutBars", 0) >= 1
+    native.reset()
+    logits = native.step(prompt_ids(worker_api) + chosen)
+    assert [bar[0] for bar in fresh.bars()] == list(np.argsort(-logits, kind="stable")[:10])
 
 
 def test_a_double_click_takes_one_step(fresh):

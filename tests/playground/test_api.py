@@ -157,7 +157,7 @@ def test_unknown_parameters_name_the_known_ones(pg):
     got = settle(pg, "() => window.nexttoken.distribution('Hi', {temp: 1})")
     assert got["error"].startswith("ValueError: unknown sampling parameter 'temp'; known: temperature, top_k")
     got = settle(pg, "() => window.nexttoken.distribution('Hi', {}, {bars: 3})")
-    assert "unknown view option 'bars'; known: top, trace" in got["error"]
+    assert "unknown view option 'bars'; known: top, trace, summary" in got["error"]
 
 
 @pytest.mark.parametrize("call", ["load()", "load(undefined)", "load(null)", "load({})"])

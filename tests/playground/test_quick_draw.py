@@ -37,3 +37,21 @@ def test_a_quick_draw_gives_the_full_paths_chip(worker_api, native, params):
         assert [a["id"] for a in quick["alternatives"]] == [a["id"] for a in full["alternatives"]]
         assert [a["prob"] for a in quick["alternatives"]] == \
             pytest.approx([a["prob"] for a in full["alternatives"]], rel=1e-12)
+
+
+def test_a_reply_without_the_summary_leaves_the_steps_unsorted(worker_api, native):
+    """What the playground's Generate asks for between its few redraws a second: the chip and
+    no bars, so the next draw is quick too; the bars asked for afterwards are the step's own."""
+    params = {"temperature": 0.9, "top_k": 40, "seed": 5}
+    for name, view in (("gen", {"summary": False}), ("bars", {})):  # one native model: in turn
+        open_session(worker_api, native, name, PROMPT, N_CTX, params)
+        for _ in range(4):
+            worker_api.choose_next(name, "sample", params)
+            run_model(worker_api, native, name)
+            reply = worker_api.reply(name, params, dict(view, top=10), chips="last")
+            assert ("summary" in reply) == (name == "bars") and len(reply["chips"]) == 1
+    session = worker_api.session("gen")
+    assert not any(step.is_prepared for step, _ in session._past) and not session.current.is_prepared
+    assert worker_api.generated("gen")["ids"] == worker_api.generated("bars")["ids"]
+    assert worker_api.reply("gen", params, {"summary": True})["summary"] == \
+        worker_api.reply("bars", params, None)["summary"]

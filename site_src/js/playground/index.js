@@ -146,18 +146,28 @@ export function mountPlayground(root, options = {}) {
     view.say(`Replayed ${ids.length} tokens from the link. ${readyText()}`);
   }
 
-  async function step(kind, token) {
+  // While generating, the bars follow at most every BARS_MS and on the last token: a step
+  // without them costs the worker no sort of the vocabulary (docs/playground.md).
+  const BARS_MS = 250;
+  let barsAt = 0;
+
+  /** One token; returns whether the reply brought the bars of the step after it. */
+  async function step(kind, token, { last = true } = {}) {
     pending = null;  // the reader goes on from the text on screen
     const generating = machine.state === "generating";
+    const withBars = !generating || last || performance.now() - barsAt >= BARS_MS;
+    const viewNow = withBars ? viewParams() : { ...viewParams(), summary: false };
     // While generating, the chip goes on screen as soon as the token is chosen; the bars follow
     // when the model has run on it. A single step first lands the bars on the chosen one.
     let shown = false;
     const early = (reply) => { if (generating) { shown = true; apply(reply, { append: true }); } };
-    const reply = await client.action((s) => s.choose(kind, params(), viewParams(), token, early));
+    const reply = await client.action((s) => s.choose(kind, params(), viewNow, token, early));
     const chosen = reply.chips[0];
     if (!generating) await bars.land(chosen.id, kind === "sample");
     apply(shown ? { ...reply, chips: undefined } : reply, { append: true });
+    if (reply.summary) barsAt = performance.now();
     if (!generating) view.say(`${chosen.display} (${describe(kind)}; it had ${percent(chosen.prob)}).`);
+    return Boolean(reply.summary);
   }
 
   async function generate() {
@@ -165,11 +175,14 @@ export function mountPlayground(root, options = {}) {
     countInput.value = String(total);
     const started = performance.now();
     let made = 0;
+    let drawn = true;
     while (made < total && machine.state === "generating") {
-      await step("sample");
+      drawn = await step("sample", undefined, { last: made === total - 1 });
       made++;
       view.say(`Generating… ${made} of ${total}`);
     }
+    // Stopped on a step without its bars: draw them now.
+    if (!drawn) apply(await client.action((s) => s.distribution(params(), viewParams())));
     const each = made ? ` (${((performance.now() - started) / made).toFixed(0)} ms per token)` : "";
     view.say(made < total ? `Stopped after ${made} of ${total} tokens${each}.` : `Generated ${made} tokens${each}.`);
   }

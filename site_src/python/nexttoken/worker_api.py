@@ -79,17 +79,20 @@ def check_seed(seed) -> int:
     return value
 
 
-VIEW_NAMES = ("top", "trace")
+VIEW_NAMES = ("top", "trace", "summary")
 
 
 def _view(view) -> tuple:
-    """(top, trace) from a page's view options; null means the default (10 bars, no trace)."""
+    """(top, trace, summary) from a page's view options; null means the default (10 bars, no
+    trace, a summary). ``summary: false`` leaves the bars and stages out of the reply, and so
+    the sort of the vocabulary they need: the playground's Generate asks for them only a few
+    times a second (a skipped step is sorted later only if a redraw or an undo needs it)."""
     view = _object(view)
     unknown = sorted(set(view) - set(VIEW_NAMES))
     if unknown:
         raise ValueError(f"unknown view option {unknown[0]!r}; known: {', '.join(VIEW_NAMES)}")
-    top = view.get("top")
-    return check_top(10 if top is None else top), bool(view.get("trace"))
+    top, summary = view.get("top"), view.get("summary")
+    return check_top(10 if top is None else top), bool(view.get("trace")), summary is None or bool(summary)
 
 
 def _token_key(key):
@@ -187,12 +190,13 @@ class WorkerApi:
             session.release()
 
     def reply(self, name: str, params, view=None, chips: str = "none") -> dict:
-        """What the page redraws: the distribution for the next token under ``params``,
-        the stages when ``view["trace"]``, and the chips ("all", "last" or "none")."""
+        """What the page redraws: the distribution for the next token under ``params`` (unless
+        ``view["summary"]`` is false), the stages when ``view["trace"]``, and the chips ("all",
+        "last" or "none")."""
         session = self.session(name)
         params = sampling_params(params)
-        top, trace = _view(view)
-        step = session.current
+        top, trace, summary = _view(view)
+        step = session.current if summary else None
         out = {"length": len(session.history), "prompt_len": session.prompt_len,
                "start": session.start, "seed": session.seed, "n_ctx": session.n_ctx,
                "notices": session.take_notices()}
