@@ -7,7 +7,7 @@ generation mostly uses, the answer depends on the head of the distribution only:
 - greedy (temperature 0): the largest logit (``max``, in C);
 - top-k: the k largest, then top-p within them;
 - top-p alone: the largest logits until their mass reaches p of the total, which is summed
-  without sorting (``math.fsum``, exactly rounded in any order).
+  without sorting (one pass in C; its rounding is far inside the margin the cut is trusted by).
 
 The largest logits are found as every logit within a distance of the top, the distance
 doubling until enough are in, each pass a ``map``/``compress`` in C; only those few are sorted.
@@ -97,28 +97,24 @@ def _valid(values, history, n) -> bool:
     return not history or (set(map(type, history)) == {int} and min(history) >= 0 and max(history) < n)
 
 
-def _prefix(values, cutoff: float) -> list:
-    """Ids of every logit >= ``cutoff`` in the full path's order: logit descending, ties by id
-    descending. A prefix of that order, found and sorted in C (no Python loop over the vocabulary)."""
-    ids = list(compress(range(len(values) - 1, -1, -1), map(cutoff.__le__, reversed(values))))
-    ids.sort(key=values.__getitem__, reverse=True)  # stable: ties keep descending ids
-    return ids
-
-
-def _heads(values, step: float):
-    """Growing prefixes of the order: the logits within ``step``, 2 ``step``, 4 ``step``, ... of
-    the top (halving back towards the last prefix when one would pass ``PREFIX_MAX`` tokens),
-    until they hold every logit or cannot grow under ``PREFIX_MAX``."""
-    top, bottom = max(values), min(values)
+def _heads(values, step: float, top: float):
+    """Growing prefixes of the full path's order (logit descending, ties by id descending): the
+    logits within ``step``, 2 ``step``, 4 ``step``, ... of the ``top`` one (halving back towards
+    the last prefix when one would pass ``PREFIX_MAX`` tokens), until they hold every logit or
+    cannot grow under ``PREFIX_MAX``. Each prefix is one pass in C (no Python loop over the
+    vocabulary) and a sort of the few ids it finds."""
+    bottom, ids_down = min(values), range(len(values) - 1, -1, -1)
     gap, last = step, 0.0
     while True:
         cutoff = max(top - gap, bottom)
-        if sum(map(cutoff.__le__, values)) > PREFIX_MAX:
+        ids = list(compress(ids_down, map(cutoff.__le__, reversed(values))))
+        if len(ids) > PREFIX_MAX:
             if gap - last < step / 8:
                 return
             gap = (gap + last) / 2
             continue
-        yield _prefix(values, cutoff)
+        ids.sort(key=values.__getitem__, reverse=True)  # stable: ties keep descending ids
+        yield ids
         if cutoff == bottom:
             return
         last, gap = gap, gap * 2
@@ -127,7 +123,7 @@ def _heads(values, step: float):
 def _top_k(values, k: int):
     """transformers' top-k: the k largest and every token tied with the k-th (None: more
     than ``SCATTER_MAX``, or no prefix small enough to find them)."""
-    for head in _heads(values, 1.0):
+    for head in _heads(values, 1.0, max(values)):
         if len(head) >= k:
             kth = values[head[k - 1]]
             kept = head[:bisect_right(head, -kth, key=lambda i: -values[i])]
@@ -162,9 +158,11 @@ def _nucleus(values, temperature, p):
     scaled = map(sub, near, repeat(ref))
     if temperature != 1.0:
         scaled = map(truediv, scaled, repeat(temperature))
-    total = math.fsum(map(exp, scaled))          # within u of the near tokens' exact sum
+    # Summed in order, within 50,257 x 2.2e-16 ~ 1.1e-11 of the exact sum (Python 3.12's sum,
+    # Pyodide's, is compensated besides): far inside MARGIN, at half the cost of math.fsum.
+    total = sum(map(exp, scaled))
     tail = (len(values) - len(near)) * math.exp(-TAIL_LOGITS)  # the rest weigh at most this
-    for head in _heads(values, temperature):
+    for head in _heads(values, temperature, ref):
         running = list(accumulate(_weights(values, head, temperature), initial=0.0))
         # the first position whose mass above reaches p of the total is the first removed
         end = bisect_left(running, p * total)
