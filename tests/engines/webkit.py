@@ -170,6 +170,10 @@ class WebKitPage(Page):
 
     def screenshot(self, path):
         self.driver.switch_to.default_content()
+        # Right after a window resize WebKitGTK may not have painted yet (the capture comes out
+        # black): wait for two frames first.
+        self.driver.execute_async_script(
+            "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(done));")
         self.driver.save_screenshot(str(path))
 
     def in_frame(self, selector):
