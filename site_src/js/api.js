@@ -34,13 +34,14 @@
 
   const wire = async (params, what) => (await (protocol ??= import(protocolUrl))).wireParams(params, what);
 
-  let lastHeard = 0;  // when the worker last sent anything (performance.now())
+  let unanswered = null;  // when the watch's oldest unanswered question was asked (performance.now())
 
   function startWorker() {
     const w = new Worker(workerUrl, { type: "module" });
-    lastHeard = performance.now();
+    unanswered = null;
     w.onmessage = ({ data: msg }) => {
-      lastHeard = performance.now();
+      if (w !== worker) return;  // a worker already ended
+      unanswered = null;
       if (msg.type === "progress") return listeners.forEach((fn) => fn(msg));
       if (msg.type === "notice") return noticeListeners.forEach((fn) => fn(msg));
       const entry = pending.get(msg.id);
@@ -69,22 +70,30 @@
   }
 
   // A worker whose thread has stopped answers nothing, and its own time limits (runtime/loader.js)
-  // never fire: Firefox's sometimes stops while onnxruntime starts its threads (about one load
-  // in 15 to 40 here, docs/runtime.md). So while a load is under way the page asks the worker
-  // every few seconds (the unqueued "memory" request), and ends one that has sent nothing for
-  // `unresponsiveSeconds`; load() then starts a fresh one. Its longest legitimate silence is
-  // one synchronous start-up step (Python's or the model's), seconds even on a phone.
+  // never fire: Firefox's sometimes stops while onnxruntime starts its threads (4 of 76 probe
+  // loads here, docs/runtime.md). So while a load is under way the page asks the worker a
+  // question every few seconds (the unqueued "memory" request; any message answers it) and
+  // ends one that leaves a question unanswered for `unresponsiveSeconds`; load() then starts a
+  // fresh one. Its longest legitimate silence is one synchronous start-up step (Python's or
+  // the model's), seconds even on a phone. A question, not silence, is what counts: in a
+  // hidden tab the browser may run this check only once a minute.
   const UNRESPONSIVE_SECONDS = 45;
 
-  // Any message counts as an answer; this one's reply has no waiting request and is dropped.
+  // Its reply has no waiting request and is dropped.
   const ping = () => protocol?.then(({ makeMessage, REQUESTS }) => worker?.postMessage(makeMessage(REQUESTS, "memory", nextId++)));
 
   function watch(seconds) {
+    unanswered = null;
     const timer = setInterval(() => {
       if (!worker) return;
-      if (performance.now() - lastHeard < seconds * 1000) return void ping();
-      stopWorker(Object.assign(new Error(`The engine sent nothing for ${seconds} s while loading, so it ` +
-        "was given up. Reload the page and press Run again."), { code: "unresponsive" }));
+      const now = performance.now();
+      if (unanswered === null) {
+        unanswered = now;
+        ping();
+      } else if (now - unanswered >= seconds * 1000) {
+        stopWorker(Object.assign(new Error(`The engine did not answer for ${seconds} s while loading, so ` +
+          "it was given up. Reload the page and press Run again."), { code: "unresponsive" }));
+      }
     }, Math.min(5, seconds / 3) * 1000);
     return () => clearInterval(timer);
   }
@@ -99,6 +108,8 @@
       "started again on one thread (each token takes longer)." },
   };
 
+  let cancelled = false;  // cancel() was called during this load: no restart
+
   async function loadWithRestarts(options) {
     const object = typeof options === "object" && options !== null && !Array.isArray(options);
     // unresponsiveSeconds is the page's own option; the worker checks the others.
@@ -106,12 +117,14 @@
     const seconds = unresponsiveSeconds > 0 ? unresponsiveSeconds : UNRESPONSIVE_SECONDS;
     let asked = object ? tuning : options ?? undefined;
     const tried = new Set();
+    cancelled = false;
     for (;;) {
       const unwatch = watch(seconds);
       try {
         return await request("load", { options: asked });
       } catch (err) {
         const restart = RESTARTS[err.code];
+        if (cancelled) throw Object.assign(new Error("Loading cancelled."), { code: "cancelled" });
         if (!restart || tried.has(err.code)) throw err;
         tried.add(err.code);
         stopWorker(err);
@@ -136,7 +149,8 @@
      * Start loading the model and Python (idempotent); resolves with `info` when both are ready.
      * Options (tuning, mostly for tests; none, undefined, null or {} for the defaults):
      * retries, stallSeconds, retryDelaySeconds, concurrency, startUpSeconds, threads (1: one thread),
-     * unresponsiveSeconds (a worker silent this long while loading is replaced; default 45).
+     * unresponsiveSeconds (a worker that leaves a question unanswered this long while loading is
+     * replaced; default 45).
      */
     load(options) {
       if (loaded) return loaded;
@@ -152,7 +166,9 @@
     },
     /** Stop a load in progress: its promise rejects with code "cancelled". */
     cancel() {
-      if (worker && api.state === "loading") request("cancel").catch(() => {});
+      if (api.state !== "loading") return;
+      cancelled = true;  // a worker that never answers this is ended by the watch, not restarted
+      if (worker) request("cancel").catch(() => {});
     },
     /**
      * Generate `max_new_tokens` (default 20) tokens after `prompt`, drawn as the playground's
@@ -174,6 +190,7 @@
      * array's `notices` (e.g. the prompt was longer than the model reads) are the worker's notes.
      */
     async distribution(prompt, params, view) {
+      if (view?.summary === false) throw new Error("distribution's view cannot be {summary: false}: the distribution is its answer; leave summary out");
       const fields = { session: "api", prompt: wellFormed(prompt), params: await wire(params), view: await wire(view, "view") };
       await api.load();
       const reply = await request("distribution", fields);

@@ -106,17 +106,25 @@ START = """(o) => { window.__outcome = null; window.nexttoken.load(o).then(
     (e) => { window.__outcome = {message: e.message, code: e.code ?? null}; }); }"""
 
 
-def load_freezing_workers(visit, freeze, seconds=120):
-    """Load, freezing the first ``freeze`` engine workers as soon as each starts (Playwright's
-    handle on a dedicated worker); the load's outcome and how many workers were frozen."""
+# Long enough for a healthy worker's longest synchronous start-up step on a busy machine.
+UNRESPONSIVE = 10
+
+
+def load_freezing_workers(visit, freeze, seconds=180, cancel=False):
+    """Load, freezing the first ``freeze`` workers as soon as each starts (Playwright's handle
+    on a dedicated worker), and pressing Cancel once the first is frozen when ``cancel``; the
+    load's outcome and how many workers were frozen."""
     frozen = set()
-    visit.evaluate(START, {"unresponsiveSeconds": 3})
+    visit.evaluate(START, {"unresponsiveSeconds": UNRESPONSIVE})
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         for worker in visit.page.workers:
             if worker.url.endswith("runtime/worker.js") and worker not in frozen and len(frozen) < freeze:
                 worker.evaluate(FREEZE)
                 frozen.add(worker)
+                if cancel:
+                    time.sleep(0.5)  # the busy loop has begun: the worker never sees the cancel
+                    visit.evaluate("() => window.nexttoken.cancel()")
         outcome = visit.evaluate("() => window.__outcome")
         if outcome:
             return outcome, len(frozen)
@@ -143,9 +151,19 @@ def test_a_worker_that_stops_answering_twice_is_given_up_and_run_works_again(vis
         state = visit.evaluate("window.nexttoken.state")
         again = visit.load()  # what Run does next: a fresh worker, which answers
     assert frozen == 2 and state == "failed"
-    assert outcome == {"code": "unresponsive", "message": "The engine sent nothing for 3 s while "
+    assert outcome == {"code": "unresponsive", "message": "The engine did not answer for 10 s while "
                        "loading, so it was given up. Reload the page and press Run again."}
     assert again["threads"] > 1
+
+
+def test_cancel_while_the_worker_is_frozen_ends_the_load_without_a_restart(visit, site):
+    with SiteServer(site) as server:
+        visit.open(server.url)
+        visit.evaluate(NOTICES)
+        outcome, frozen = load_freezing_workers(visit, freeze=2, cancel=True)
+        notices = visit.evaluate("() => window.__notices")
+    assert frozen == 1 and outcome == {"code": "cancelled", "message": "Loading cancelled."}
+    assert not any(n.startswith(STOPPED_AGAIN) for n in notices)
 
 
 def test_one_thread_when_asked_on_an_isolated_page(visit, site):
