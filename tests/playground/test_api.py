@@ -158,6 +158,8 @@ def test_unknown_parameters_name_the_known_ones(pg):
     assert got["error"].startswith("ValueError: unknown sampling parameter 'temp'; known: temperature, top_k")
     got = settle(pg, "() => window.nexttoken.distribution('Hi', {}, {bars: 3})")
     assert "unknown view option 'bars'; known: top, trace, summary" in got["error"]
+    got = settle(pg, "() => window.nexttoken.distribution('Hi', {}, {summary: false})")
+    assert "distribution's view cannot be {summary: false}: the distribution is its answer; leave summary out" in got["error"]
 
 
 @pytest.mark.parametrize("call", ["load()", "load(undefined)", "load(null)", "load({})"])

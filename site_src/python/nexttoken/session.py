@@ -194,7 +194,7 @@ class Session:
     def release(self):
         """Free every kept step now (the session is being closed or replaced)."""
         for step in [self.current, *(step for step, _ in self._past)]:
-            if step is not None:
+            if step is not None and step.is_prepared:  # an unsorted step has nothing to free
                 step.prepared.release()
         self.current, self._past = None, [(None, start) for _, start in self._past]
 
