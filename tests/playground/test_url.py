@@ -114,3 +114,26 @@ def test_a_garbled_hash_still_gives_a_working_page(engine_browser, site_url):
     assert pg.locator('[data-role="prompt"]').input_value() == "\ufffd"
     assert pg.notices() == [] and pg.button("run").is_enabled() and pg.errors == []
     pg.close()
+
+
+FIELDS = """() => { const q = (role) => document.querySelector(`#playground [data-role=${role}]`);
+    return [q('prompt').value, q('count').value, document.querySelector('#playground select[data-role=top]').value,
+            q('colour').checked,
+            document.querySelector('#playground .pg-text')?.classList.contains('pg-surprisal') ?? false]; }"""
+
+
+def test_a_reload_shows_the_links_state_not_remembered_form_values(engine_browser, site_url):
+    """Firefox restores a reloaded page's form values, at times after the page has set them
+    from its link: the prompt, the token count and the bar count are the link's (or the
+    defaults) after a reload, and the text's colouring follows the colour box."""
+    pg = Playground(engine_browser, site_url + "playground.html#prompt=" + quote("from the link") + "&top=7")
+    assert pg.evaluate(FIELDS) == ["from the link", "20", "7", False, False]
+    pg.evaluate("""() => { const q = (role) => document.querySelector(`#playground [data-role=${role}]`);
+        q('prompt').value = 'typed'; q('count').value = '7'; document.querySelector('#playground select[data-role=top]').value = '30'; q('colour').checked = true;
+        window.__before = true; setTimeout(() => location.reload(), 50); }""")
+    pg.page.wait_for("() => !window.__before && document.readyState === 'complete'")
+    pg.page.wait_until_settled()
+    prompt, count, top, colour, coloured = pg.evaluate(FIELDS)
+    assert [prompt, count, top] == ["from the link", "20", "7"]
+    assert coloured == colour
+    pg.close()

@@ -267,6 +267,8 @@ export function mountPlayground(root, options = {}) {
     changed();
   });
   topSelect.addEventListener("change", () => { redraw(); changed(); });
+  // A reload may bring the box back ticked (Firefox restores form values): the text follows it.
+  chips.colour($("colour").checked);
   $("colour").addEventListener("change", (event) => chips.colour(event.target.checked));
   prompt.addEventListener("input", render);
   prompt.addEventListener("keydown", (event) => {
