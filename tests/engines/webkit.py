@@ -146,12 +146,27 @@ class WebKitPage(Page):
         try:
             self._switch()
             element = self.driver.find_element(By.CSS_SELECTOR, selector)
+            if self.frame:
+                element = self._into_view(element, selector)
             if count == 2:
                 ActionChains(self.driver).double_click(element).perform()
             else:
                 element.click()
         except WebDriverException as e:
             raise Navigating(f"webkit: {e.msg or e}") from None
+
+    def _into_view(self, element, selector):
+        """WebKitWebDriver does not scroll the top page for an element in a frame, so a click on
+        one below the fold lands nowhere: scroll the top page to put it mid-screen first."""
+        from selenium.webdriver.common.by import By
+
+        top = self.driver.execute_script("return arguments[0].getBoundingClientRect().top;", element)
+        self.driver.switch_to.default_content()
+        self.driver.execute_script("""const frame = document.querySelector(arguments[0]);
+            window.scrollBy(0, frame.getBoundingClientRect().top + arguments[1] - innerHeight / 2);""",
+                                   self.frame, top)
+        self._switch()
+        return self.driver.find_element(By.CSS_SELECTOR, selector)
 
     def press(self, key):
         from selenium.webdriver.common.action_chains import ActionChains

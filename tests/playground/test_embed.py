@@ -80,10 +80,6 @@ def test_the_embed_takes_its_settings_from_the_url(embedded):
     assert pg.evaluate("() => document.querySelectorAll('#playground b').length") == 0
 
 
-# WebKit: the driver's click on the Embed button inside the frame never reaches it (the share
-# panel stays hidden, no error), while clicks on Generate in the same frame do; not yet
-# understood (issue 13's note), so this one runs in Chromium and Firefox only.
-@pytest.mark.engines("chromium", "firefox")
 def test_the_embed_button_offers_a_snippet_for_this_session(embedded):
     pg, _ = embedded
     pg.click("embed")
