@@ -17,20 +17,20 @@ from export.site.site_model import copy_model, model_entry
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = Path(__file__).resolve().parent / "pages" / "export_model.html"
-ENGINE_MODULES = ("model.js", "fetch.js", "progress.js")
+ENGINE_MODULES = ("model.js", "fetch.js", "progress.js", "store.js")
 
 
 def model_site(export, source, site: Path) -> Path:
     """Write a model-only site for ``export`` into ``site`` (which must not exist)."""
     site.mkdir(parents=True)
-    onnx_file, shards, tokenizer = copy_model(site, export)
+    onnx_file, shards, tokenizer, webgpu = copy_model(site, export)
     manifest = build_manifest(site, model_entry(source, export), onnx_file, shards,
-                              describe_graph(site / onnx_file), tokenizer, [], {}, tool_versions())
-    package, files, dest, *_ = next(v for v in assets.VENDOR if v[0] == "onnxruntime-web")
-    (site / dest).mkdir(parents=True)
-    for name in files:
-        shutil.copyfile(ROOT / "node_modules" / package / name, site / dest / Path(name).name)
-    manifest["runtimes"]["onnxruntime"] = f"{dest}/"
+                              describe_graph(site / onnx_file), tokenizer, [], {}, tool_versions(), webgpu=webgpu)
+    for package, files, dest, *_ in [v for v in assets.VENDOR if v[0] == "onnxruntime-web"]:  # WASM and WebGPU
+        (site / dest).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            shutil.copyfile(ROOT / "node_modules" / package / name, site / dest / Path(name).name)
+        manifest["runtimes"]["onnxruntime"] = f"{dest}/"
     write_manifest(site, manifest)
     (site / "assets/js/runtime").mkdir(parents=True)
     for name in ENGINE_MODULES:
@@ -39,8 +39,9 @@ def model_site(export, source, site: Path) -> Path:
     return site
 
 
-def run_in_browser(browser, site: Path, prompt: list, steps: int) -> dict:
-    """Run the page against ``site`` in a fresh context of ``browser``; raise on any page error."""
+def run_in_browser(browser, site: Path, prompt: list, steps: int, backend: str = "wasm") -> dict:
+    """Run the page against ``site`` in a fresh context of ``browser`` on ``backend`` ("wasm",
+    or "webgpu": the browser needs WebGPU, see tests.browser.WEBGPU_ARGS); raise on any page error."""
     errors = []
     with serving(site) as url:
         context = browser.new_context()
@@ -51,7 +52,7 @@ def run_in_browser(browser, site: Path, prompt: list, steps: int) -> dict:
             page.on("console", lambda m: m.type == "error" and errors.append(m.text))
             page.goto(url + PAGE.name)
             page.wait_for_function("window.ready === true")
-            result = page.evaluate("(args) => window.runModel(args)", {"prompt": prompt, "steps": steps})
+            result = page.evaluate("(args) => window.runModel(args)", {"prompt": prompt, "steps": steps, "backend": backend})
         finally:
             context.close()
     if errors:

@@ -17,6 +17,17 @@ def browser():
 
 
 @pytest.fixture(scope="session")
+def webgpu_browser(browser):
+    """A second headless Chromium, with WebGPU on SwiftShader's adapter (tests.browser.WEBGPU_ARGS),
+    from the same Playwright."""
+    from tests.browser import WEBGPU_ARGS, chromium_path
+
+    b = browser.browser_type.launch(executable_path=chromium_path(), args=WEBGPU_ARGS, headless=True)
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory):
     """A 2-layer, width-64 GPT-2 with random weights and GPT-2's real tokenizer."""
     return make_gpt2(tmp_path_factory.mktemp("tiny-gpt2"), **TINY)

@@ -20,16 +20,22 @@ class OnnxLM:
     [21831, 18045, 625]
     """
 
-    def __init__(self, site_root, threads: int = 1):
+    def __init__(self, site_root, threads: int = 1, graph: str = "wasm"):
+        """``graph``: "wasm" runs ``onnx.model``, "webgpu" the graph a WebGPU reader runs
+        (``onnx.webgpu.model``: 4-/8-bit kernels, here onnxruntime's CPU ones)."""
         self.root = Path(site_root)
         self.manifest = read_manifest(self.root)
         onnx = self.manifest["onnx"]
+        if graph not in ("wasm", "webgpu") or (graph == "webgpu" and not onnx.get("webgpu")):
+            raise ValueError(f"graph must be 'wasm' or 'webgpu' (this site has {'a' if onnx.get('webgpu') else 'no'} "
+                             f"WebGPU graph), not {graph!r}")
+        model_file = onnx["webgpu"]["model"] if graph == "webgpu" else onnx["model"]
         shards = [self.root / rel for rel in onnx["external_data"]["shards"]]
         for path in shards:  # what the page's loader checks before joining them
             entry = self.manifest["files"][path.relative_to(self.root).as_posix()]
             if path.stat().st_size != entry["bytes"] or file_sha256(path) != entry["sha256"]:
                 raise ValueError(f"{path} does not match manifest.json (size or sha256); rebuild the site")
-        self.inference = inference_session(self.root / onnx["model"], shards, threads)
+        self.inference = inference_session(self.root / model_file, shards, threads)
         self.reset()
 
     def reset(self):

@@ -2,11 +2,14 @@
 
 ``fp32``, ``int8`` and ``q4`` store GPT-2's tied embedding / LM-head matrix once
 (``export.dedup``) and run in float32: the quantized ones are a smaller download only,
-expanded back to float32 weights when the session loads (``export.blockq``).
+expanded back to float32 weights when the session loads (``export.blockq``); on WebGPU the
+blocked ones are computed on as they are (``export.webgpu``).
 
 - ``fp32``: the weights as trained.
 - ``int8``: 8-bit blocks of 128 (a float16 scale and a zero point each).
 - ``q4``: 4-bit blocks of 32 for every matrix: the smallest download.
+- ``q4h8``: 4-bit blocks of 32 for the transformer's matrices, 8-bit blocks of 128 for the tied
+  embedding / LM head, the matrix most sensitive to rounding on real GPT-2 (issue 14).
 - ``q8``: weights kept 8-bit at run time, activations quantized per call: onnxruntime's
   dynamic quantization (``quantize_dynamic``, per-channel int8 weights), as transformers.js
   makes its ``q8`` files. Its integer kernels read the embedding and the LM head as two int8
@@ -21,19 +24,20 @@ from onnx import helper
 from export.model import blockq
 from export.model.dedup import find_tied_head, initializers, tie_fp32_head
 
-VARIANTS = ("fp32", "int8", "q4", "q8")
-BITS = {"int8": 8, "q4": 4}
+VARIANTS = ("fp32", "int8", "q4", "q4h8", "q8")
+BITS = {"int8": 8, "q4": 4, "q4h8": 4}          # the transformer's matrices
+HEAD_BITS = {"int8": 8, "q4": 4, "q4h8": 8}     # the tied embedding / LM head
 # What --variant auto tries, in order, keeping the first faithful one (fidelity first): least
 # memory at run time first (the weights a reader's tab holds), then the smaller download.
-AUTO_ORDER = ("q8", "q4", "int8", "fp32")
+AUTO_ORDER = ("q8", "q4", "q4h8", "int8", "fp32")
 # Why each sits where it does in AUTO_ORDER: what the session holds, then the download.
 RUNS_AS = {"q8": "8-bit weights at run time", "q4": "float32 at run time, the smallest download",
-           "int8": "float32 at run time", "fp32": "float32"}
+           "q4h8": "float32 at run time, an 8-bit LM head", "int8": "float32 at run time", "fp32": "float32"}
 
 
 def quantize_model(model: onnx.ModelProto, variant: str) -> onnx.ModelProto:
-    """Rewrite ``model`` in place into ``variant``: only initializers change, each quantized
-    one becoming a DequantizeLinear output under its own name."""
+    """Rewrite ``model`` in place into ``variant``: each quantized initializer becomes a
+    DequantizeLinear output under its own name (a Gemm's weight transposed, read with transB=1)."""
     if variant not in VARIANTS:
         raise ValueError(f"unknown variant {variant!r}; choose from {', '.join(VARIANTS)}")
     if variant == "q8":
@@ -44,11 +48,12 @@ def quantize_model(model: onnx.ModelProto, variant: str) -> onnx.ModelProto:
         return model
     graph, bits = model.graph, BITS[variant]
     for weight in sorted({n.input[1] for n in graph.node if _is_plain_gemm(graph, n)}):
-        blockq.store_quantized(graph, weight, axis=0, bits=bits)  # [K, N]: blocks along K, summed over
+        _transpose_weight(graph, weight)  # [N, K], read with transB=1: the block kernels' layout
+        blockq.store_quantized(graph, weight, axis=1, bits=bits)  # blocks along K, summed over
     for table in _gather_tables(graph):  # the position embedding (and an untied token embedding)
         blockq.store_quantized(graph, table, axis=1, bits=8)
     if tied is not None:  # [vocab, width]: blocks along the width, which the LM head sums over
-        blockq.store_quantized(graph, tied.embedding, axis=1, bits=bits)
+        blockq.store_quantized(graph, tied.embedding, axis=1, bits=HEAD_BITS[variant])
     blockq.require_opset(model)
     return model
 
@@ -60,6 +65,19 @@ def _is_plain_gemm(graph, node) -> bool:
     attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
     return attrs.get("transA", 0) == 0 and attrs.get("transB", 0) == 0 and attrs.get("alpha", 1.0) == 1.0 \
         and attrs.get("beta", 1.0) == 1.0 and len(initializers(graph)[node.input[1]].dims) == 2
+
+
+def _transpose_weight(graph, name: str) -> None:
+    """Store the Gemm weight ``name`` as its transpose and have its Gemms read it with ``transB=1``."""
+    from onnx import numpy_helper
+
+    init = initializers(graph)[name]
+    init.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(init).T.copy(), name))
+    for node in graph.node:
+        if node.op_type == "Gemm" and node.input[1] == name:
+            kept = [a for a in node.attribute if a.name != "transB"]
+            del node.attribute[:]
+            node.attribute.extend([*kept, helper.make_attribute("transB", 1)])
 
 
 def _gather_tables(graph) -> list:

@@ -9,17 +9,20 @@ import shutil
 from pathlib import Path
 
 from export.errors import BuildError
-from export.site.manifest import file_entry
+from export.site.manifest import WEBGPU_RUNTIME, file_entry
 
 # (npm package, files the page needs, destination under the site root, the runtime they make up)
 VENDOR = [
     ("pyodide", ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip",
                  "pyodide-lock.json"], "vendor/pyodide", "pyodide"),
-    # WASM-only build of onnxruntime-web: the default bundle would also fetch WebGPU files, and
-    # its WebGPU build (ort-wasm-simd-threaded.asyncify.wasm) is 27 MB; docs/runtime.md says why
-    # the site does without it.
+    # WASM-only build of onnxruntime-web, which every reader without WebGPU downloads: the
+    # default bundle would also fetch the WebGPU build.
     ("onnxruntime-web", ["dist/ort.wasm.min.mjs", "dist/ort-wasm-simd-threaded.mjs",
                          "dist/ort-wasm-simd-threaded.wasm"], "vendor/onnxruntime-web", "onnxruntime"),
+    # Its WebGPU build (27 MB of WASM), which a reader whose model runs on WebGPU downloads
+    # instead (docs/runtime.md).
+    ("onnxruntime-web", ["dist/ort.webgpu.min.mjs", "dist/ort-wasm-simd-threaded.asyncify.mjs",
+                         "dist/ort-wasm-simd-threaded.asyncify.wasm"], "vendor/onnxruntime-web", WEBGPU_RUNTIME),
 ]
 LICENSES = ["LICENSE", "LICENSE.md", "LICENSE.txt"]
 STATIC_DIRS = [("css", "assets/css"), ("js", "assets/js"), ("images", "assets/images")]

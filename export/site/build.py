@@ -53,13 +53,14 @@ def build(model=DEFAULT_MODEL, out=DIST, cache_dir=CACHE / "exports", log=print,
 
 
 def _write_site(site, source, export, config, chapters, documents, env, bake_cache=None, log=print):
-    onnx_file, shards, tokenizer = copy_model(site, export)
+    onnx_file, shards, tokenizer, webgpu = copy_model(site, export)
     assets.copy_static(SITE_SRC, site, config.get("pages", ["index.html"]))
     python_files = assets.copy_python(SITE_SRC, site)
     vendored = assets.copy_vendor(NODE_MODULES, site)
 
     manifest = build_manifest(site, model_entry(source, export), onnx_file, shards, describe_graph(site / onnx_file),
-                              tokenizer, python_files, vendored, tool_versions(), sampling_schema(site / "assets/python"))
+                              tokenizer, python_files, vendored, tool_versions(), sampling_schema(site / "assets/python"),
+                              webgpu=webgpu)
     write_manifest(site, manifest)  # the bakers read it; its build_id comes once the pages exist
 
     # The story's figures are baked from the site's own model files (export/figures/bake.py).

@@ -14,7 +14,12 @@ from export.model.shard import SESSION_CONFIG, files as external_files
 from export.model.source import file_sha256
 
 MANIFEST = "manifest.json"
-FORMAT = 3  # 3: weights in external-data files of one or more shards (onnx.external_data.files)
+# 3: weights in external-data files of one or more shards (onnx.external_data.files);
+# 4: onnx.webgpu, the graph a WebGPU reader runs on the same shards (or null)
+FORMAT = 4
+# The runtime group of onnxruntime-web's WebGPU build (export.site.assets.VENDOR): only a reader
+# whose model runs on WebGPU downloads it.
+WEBGPU_RUNTIME = "onnxruntime-webgpu"
 # What the pages say (data-build) until ``stamp_build_id`` knows the id: as long as an id.
 PENDING_BUILD_ID = "pending-build-id"
 
@@ -67,7 +72,7 @@ def file_entry(root: Path, relpath: str) -> dict:
 
 
 def build_manifest(root: Path, model: dict, onnx_file: str, shards: list, graph: dict, tokenizer: dict,
-                   python_files: list, runtimes: dict, tools: dict, sampling: dict = None) -> dict:
+                   python_files: list, runtimes: dict, tools: dict, sampling: dict = None, webgpu: str = None) -> dict:
     """Assemble the manifest for a site rooted at ``root`` (all paths relative to it).
 
     ``shards`` are the weight files in order (``export.shard``); ``onnx.external_data.files``
@@ -75,10 +80,11 @@ def build_manifest(root: Path, model: dict, onnx_file: str, shards: list, graph:
     tensor is larger than a shard). ``runtimes``: {path: {bytes, sha256, runtime}} of the
     vendored runtimes' files. ``sampling`` is ``sampling_schema``'s: the samplers' settings,
     from which the build renders the pages' controls and the figures' labels (None for a site
-    without the Python package). The ``build_id`` is pending until the pages are written
-    (``stamp_build_id``).
+    without the Python package). ``webgpu``: the graph that reads the same shards with 4-/8-bit
+    kernels on WebGPU (``export.webgpu``), None for a variant without one. The ``build_id`` is
+    pending until the pages are written (``stamp_build_id``).
     """
-    listed = [onnx_file, *shards, *tokenizer.values(), *python_files]
+    listed = [onnx_file, *shards, *tokenizer.values(), *python_files, *([webgpu] if webgpu else [])]
     files = {rel: file_entry(root, rel) for rel in listed}
     external = {"files": [{"location": location, "shards": parts} for location, parts in external_files(shards)],
                 "shards": list(shards),
@@ -87,7 +93,8 @@ def build_manifest(root: Path, model: dict, onnx_file: str, shards: list, graph:
         "format": FORMAT,
         "build_id": PENDING_BUILD_ID,
         "model": model,
-        "onnx": {"model": onnx_file, "external_data": external, "session_config": dict(SESSION_CONFIG), **graph},
+        "onnx": {"model": onnx_file, "external_data": external, "session_config": dict(SESSION_CONFIG),
+                 "webgpu": {"model": webgpu} if webgpu else None, **graph},
         "tokenizer": tokenizer,
         "python": python_files,
         "sampling": sampling,
@@ -125,9 +132,11 @@ def stamp_build_id(root: Path, manifest: dict) -> str:
 
 
 def download_bytes(manifest: dict) -> int:
-    """What a reader who loads the model downloads: every listed file plus the runtimes."""
-    listed = manifest["files"].values()
-    runtimes = manifest.get("runtimes", {}).get("files", {}).values()
+    """What a reader who loads the model on WebAssembly downloads: every listed file and
+    runtime but the WebGPU graph and runtime (the loader fetches those instead of the WASM ones)."""
+    gpu = {(manifest["onnx"].get("webgpu") or {}).get("model")}
+    listed = [f for path, f in manifest["files"].items() if path not in gpu]
+    runtimes = [f for f in manifest.get("runtimes", {}).get("files", {}).values() if f.get("runtime") != WEBGPU_RUNTIME]
     return sum(f["bytes"] for f in listed) + sum(f["bytes"] for f in runtimes)
 
 

@@ -11,15 +11,17 @@ MODEL_DIR = "model"
 def copy_model(site: Path, export: Export):
     """Copy graph, shards and tokenizer into ``site/model/``.
 
-    Returns (graph path, shard paths in order, {"vocab": path, "merges": path}), relative to the site.
+    Returns (graph path, shard paths in order, {"vocab": path, "merges": path}, WebGPU graph
+    path or None), relative to the site.
     """
     (site / MODEL_DIR).mkdir(exist_ok=True)
-    names = [MODEL_FILE, *export.record["shards"], *TOKENIZER_FILES]
+    gpu = export.record.get("webgpu")
+    names = [MODEL_FILE, *export.record["shards"], *TOKENIZER_FILES, *([gpu] if gpu else [])]
     for name in names:
         shutil.copyfile(export.dir / name, site / MODEL_DIR / name)
     rel = {name: f"{MODEL_DIR}/{name}" for name in names}
     tokenizer = {name.split(".")[0]: rel[name] for name in TOKENIZER_FILES}
-    return rel[MODEL_FILE], [rel[name] for name in export.record["shards"]], tokenizer
+    return rel[MODEL_FILE], [rel[name] for name in export.record["shards"]], tokenizer, rel.get(gpu)
 
 
 def model_entry(source, export: Export) -> dict:

@@ -27,3 +27,21 @@ def variant_sites(variant_exports, tiny_source, tmp_path_factory):
 
     root = tmp_path_factory.mktemp("variant-sites")
     return {variant: model_site(export, tiny_source, root / variant) for variant, export in variant_exports.items()}
+
+
+# One layer of width 128: every matrix a whole number of 8-bit blocks (128), which the tiny
+# model's width (64) is not, so the WebGPU graph's 8-bit kernels are exercised too.
+WIDE = dict(n_layer=1, n_head=2, n_embd=128, n_positions=64)
+BLOCKED = ("int8", "q4", "q4h8")
+
+
+@pytest.fixture(scope="session")
+def wide_sites(export_cache, tmp_path_factory):
+    """The blocked variants of a 1-layer, width-128 random GPT-2, each a model-only site."""
+    from benchmarks.export_wasm import model_site
+    from tests.models import make_gpt2
+
+    source = resolve(str(make_gpt2(tmp_path_factory.mktemp("wide-gpt2"), **WIDE)))
+    root = tmp_path_factory.mktemp("wide-sites")
+    return {variant: model_site(export_model(source, export_cache, ExportSettings(variant=variant)), source, root / variant)
+            for variant in BLOCKED}

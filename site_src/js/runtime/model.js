@@ -2,32 +2,51 @@
 // Tensor names and the cache layout come from the manifest, never from this file.
 import { fetchBytes, importVerified, verifiedScriptUrl } from "./fetch.js";
 
-let ortModule = null;
+// onnxruntime-web's two builds (export/site/assets.py vendors both): its module script, the
+// module script of its threads, and its WASM.
+const BUILDS = {
+  wasm: ["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"],
+  webgpu: ["ort.webgpu.min.mjs", "ort-wasm-simd-threaded.asyncify.mjs", "ort-wasm-simd-threaded.asyncify.wasm"],
+};
+const ortModules = {};
 
-/** onnxruntime-web, once per worker (a second loadModel, as benchmarks/bench_runtime.py makes,
- *  shares it, as import() by URL would), from the loader's verified bytes: its module script,
- *  its threads' module script and its WASM, none of which it then fetches by URL. */
-async function onnxruntime(runtime) {
-  if (ortModule) return ortModule;
-  const ort = await importVerified(runtime + "ort.wasm.min.mjs");
+/** onnxruntime-web's build for `backend`, once per worker (a second loadModel, as
+ *  benchmarks/bench_runtime.py makes, shares it, as import() by URL would), from the loader's
+ *  verified bytes: its module script, its threads' module script and its WASM, none of which
+ *  it then fetches by URL. */
+async function onnxruntime(runtime, backend) {
+  if (ortModules[backend]) return ortModules[backend];
+  const [module, threads, binary] = BUILDS[backend];
+  const ort = await importVerified(runtime + module);
   // Each of its WASM threads is a worker started from this blob: URL, possibly after start-up,
   // so the URL is kept for the worker's life (24 kB).
-  ort.env.wasm.wasmPaths = { mjs: await verifiedScriptUrl(runtime + "ort-wasm-simd-threaded.mjs") };
+  ort.env.wasm.wasmPaths = { mjs: await verifiedScriptUrl(runtime + threads) };
   // Its ArrayBuffer (the bytes are a view of the whole of it): a Uint8Array would be copied.
-  ort.env.wasm.wasmBinary = (await fetchBytes(runtime + "ort-wasm-simd-threaded.wasm")).buffer;
-  return (ortModule = ort);
+  ort.env.wasm.wasmBinary = (await fetchBytes(runtime + binary)).buffer;
+  return (ortModules[backend] = ort);
+}
+
+/** The files `backend` needs beyond the shards: its graph and its runtime build. */
+export function backendFiles(manifest, backend) {
+  const graph = backend === "webgpu" ? manifest.onnx.webgpu.model : manifest.onnx.model;
+  return { graph, runtime: BUILDS[backend].map((name) => manifest.runtimes.onnxruntime + name) };
 }
 
 /** `runtime`: {backend, threads} as loader.js chose them. The bytes come from fetchBytes, which
- *  hands over what the loader already downloaded and verified. */
+ *  hands over what the loader already downloaded and verified. On WebGPU the model runs the
+ *  graph of 4-/8-bit kernels (manifest onnx.webgpu) and keeps its KV cache in GPU buffers. */
 export async function loadModel(manifest, onProgress, { backend = "wasm", threads = 1 } = {}) {
-  const ort = await onnxruntime(manifest.runtimes.onnxruntime);
+  const ort = await onnxruntime(manifest.runtimes.onnxruntime, backend);
   ort.env.wasm.numThreads = threads;
-  let model = await fetchBytes(manifest.onnx.model, onProgress);
+  let model = await fetchBytes(backendFiles(manifest, backend).graph, onProgress);
   let externalData = await weightFiles(manifest, onProgress);
   // session_config: onnxruntime config entries the export relies on (export/model/shard.py)
-  const extra = { ...manifest.onnx.session_config };
-  const inference = await ort.InferenceSession.create(model, { executionProviders: [backend], externalData, extra });
+  // logSeverityLevel 3: errors only (on WebGPU it would warn that shape operators run on the CPU, as designed).
+  const options = { executionProviders: [backend], externalData, extra: { ...manifest.onnx.session_config }, logSeverityLevel: 3 };
+  if (backend === "webgpu") {
+    options.preferredOutputLocation = Object.fromEntries(manifest.onnx.cache.map(({ present }) => [present, "gpu-buffer"]));
+  }
+  const inference = await ort.InferenceSession.create(model, options);
   model = externalData = null;  // onnxruntime holds its own copy now: let the bytes go
   return Object.assign(new Model(ort, inference, manifest), { backend });
 }
@@ -78,6 +97,12 @@ export class Model {
       tensors[past] = new this.ort.Tensor("float32", new Float32Array(0), [1, heads, 0, dim]);
     }
     return { tensors, length: 0 };
+  }
+
+  /** Free what `cache` holds (on WebGPU, GPU buffers that garbage collection does not free). */
+  releaseCache(cache) {
+    for (const tensor of Object.values(cache?.tensors ?? {})) tensor.dispose?.();
+    if (cache) cache.tensors = {};
   }
 
   /** Run the model over `ids` after what `cache` holds; update the cache; return the last
