@@ -3,7 +3,7 @@
 
     python -m benchmarks.bench_export --model DIR      # DIR made with GPT-2 small's shape if missing
 
-For each variant (fp32, int8, q4) it exports the model (or reuses the cache), lays out a
+For each variant (fp32, int8, q4, q4h8) it exports the model (or reuses the cache), lays out a
 model-only site, and reports: total MB of graph + shards, native onnxruntime decode ms/token
 with 1 and 2 threads, onnxruntime-web decode ms/token in headless Chromium (WASM, 1 thread,
 through the site's own model.js), and the export's fidelity to float32 (top-1 agreement, mean
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 PROMPT = "The quick brown fox jumps over the lazy dog again"  # 10 GPT-2 tokens
-VARIANTS = ("fp32", "int8", "q4")
+VARIANTS = ("fp32", "int8", "q4", "q4h8")
 
 
 def native_decode_ms(site, prompt, steps, threads):

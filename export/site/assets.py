@@ -45,11 +45,14 @@ def check_vendor(node_modules: Path) -> None:
                                  "(the README's commands do it for you)")
 
 
-def copy_vendor(node_modules: Path, site: Path) -> dict:
+def copy_vendor(node_modules: Path, site: Path, webgpu: bool) -> dict:
     """Copy the runtimes and their licenses; return {path: {bytes, sha256, runtime}} of the
-    files the page loads (licenses are copied, not listed), for the manifest."""
+    files the page loads (licenses are copied, not listed), for the manifest. ``webgpu``: the
+    model has a WebGPU graph, so onnxruntime-web's WebGPU build is copied too."""
     copied = {}
     for package, files, dest, runtime in VENDOR:
+        if runtime == WEBGPU_RUNTIME and not webgpu:
+            continue
         (site / dest).mkdir(parents=True, exist_ok=True)
         for name in [n for n in LICENSES if (node_modules / package / n).is_file()]:
             shutil.copyfile(node_modules / package / name, site / dest / name)

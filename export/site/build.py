@@ -56,7 +56,7 @@ def _write_site(site, source, export, config, chapters, documents, env, bake_cac
     onnx_file, shards, tokenizer, webgpu = copy_model(site, export)
     assets.copy_static(SITE_SRC, site, config.get("pages", ["index.html"]))
     python_files = assets.copy_python(SITE_SRC, site)
-    vendored = assets.copy_vendor(NODE_MODULES, site)
+    vendored = assets.copy_vendor(NODE_MODULES, site, webgpu=webgpu is not None)
 
     manifest = build_manifest(site, model_entry(source, export), onnx_file, shards, describe_graph(site / onnx_file),
                               tokenizer, python_files, vendored, tool_versions(), sampling_schema(site / "assets/python"),

@@ -131,13 +131,20 @@ def stamp_build_id(root: Path, manifest: dict) -> str:
     return build_id
 
 
+def loaded_files(manifest: dict, backend: str = "wasm") -> dict:
+    """{path: entry} of what a load on ``backend`` downloads: every listed file and runtime but
+    the other backend's graph and onnxruntime build (the page's fileGroups, runtime/loader.js)."""
+    gpu = manifest["onnx"].get("webgpu") or {}
+    other_graph = manifest["onnx"]["model"] if backend == "webgpu" else gpu.get("model")
+    other_runtime = "onnxruntime" if backend == "webgpu" else WEBGPU_RUNTIME
+    runtimes = manifest.get("runtimes", {}).get("files", {})
+    return {**{path: f for path, f in manifest["files"].items() if path != other_graph},
+            **{path: f for path, f in runtimes.items() if f.get("runtime") != other_runtime}}
+
+
 def download_bytes(manifest: dict) -> int:
-    """What a reader who loads the model on WebAssembly downloads: every listed file and
-    runtime but the WebGPU graph and runtime (the loader fetches those instead of the WASM ones)."""
-    gpu = {(manifest["onnx"].get("webgpu") or {}).get("model")}
-    listed = [f for path, f in manifest["files"].items() if path not in gpu]
-    runtimes = [f for f in manifest.get("runtimes", {}).get("files", {}).values() if f.get("runtime") != WEBGPU_RUNTIME]
-    return sum(f["bytes"] for f in listed) + sum(f["bytes"] for f in runtimes)
+    """What a reader who loads the model on WebAssembly downloads."""
+    return sum(f["bytes"] for f in loaded_files(manifest).values())
 
 
 def write_manifest(root: Path, manifest: dict) -> Path:

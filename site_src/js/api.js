@@ -149,7 +149,8 @@
      * Start loading the model and Python (idempotent); resolves with `info` when both are ready.
      * Options (tuning, mostly for tests; none, undefined, null or {} for the defaults):
      * retries, stallSeconds, retryDelaySeconds, concurrency, startUpSeconds, threads (1: one thread),
-     * unresponsiveSeconds (a worker that leaves a question unanswered this long while loading is
+     * backend ("auto", the default: WebGPU on a real GPU adapter when the build has a WebGPU
+     * graph, else "wasm"; "webgpu" asks for it on any adapter), unresponsiveSeconds (a worker that leaves a question unanswered this long while loading is
      * replaced; default 45).
      */
     load(options) {

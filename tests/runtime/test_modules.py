@@ -6,7 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from export.site.manifest import read_manifest
+from export.site.manifest import loaded_files, read_manifest
 from tests.runtime.conftest import render_loader
 
 ENGINE = Path(__file__).resolve().parents[2] / "site_src" / "js" / "runtime"
@@ -23,8 +23,13 @@ progress.add(400, false);          // from storage: no rate yet
 const beforeRate = progress.secondsLeft();
 progress.started = performance.now() - 2000;  // 200 network bytes over the last 2 s
 progress.add(200, true);
+const backend = (m, asked) => loader.chooseBackend(m, asked).catch((e) => `${e.code}: ${e.message}`);
 console.log(JSON.stringify({
   groups: loader.fileGroups(manifest),
+  webgpuGroups: loader.fileGroups(manifest, "webgpu"),
+  backends: await Promise.all([backend(manifest, "auto"), backend(manifest, undefined), backend(manifest, "wasm"),
+    backend(manifest, "webgpu"), backend(manifest, "cuda"),
+    backend({ ...manifest, onnx: { ...manifest.onnx, webgpu: null } }, "webgpu")]),
   oom: ["RangeError: Array buffer allocation failed", "Aborted(OOM)", "MemoryError",
         "WebAssembly.Memory.grow(): Maximum memory size exceeded", "ValueError: top_p"].map(loader.isOutOfMemory),
   unsupported: support.unsupported(),
@@ -46,8 +51,21 @@ def test_loading_modules(site):
     result = run_node(site / "manifest.json")
     groups = result["groups"]
     listed = [*manifest["files"], *manifest["runtimes"]["files"]]
-    # Every listed file is downloaded exactly once, by the runtime that needs it.
-    assert sorted(sum(groups.values(), [])) == sorted(listed)
+    # Every file a load on each backend downloads, exactly once, by the runtime that needs it.
+    assert sorted(sum(groups.values(), [])) == sorted(loaded_files(manifest))
+    assert sorted(sum(result["webgpuGroups"].values(), [])) == sorted(loaded_files(manifest, "webgpu"))
+    only = {"webgpu": set(loaded_files(manifest, "webgpu")) - set(loaded_files(manifest))}
+    assert len(only["webgpu"]) == 4 and set(listed) == set(loaded_files(manifest)) | only["webgpu"]
+    assert set(result["webgpuGroups"]["onnxruntime"]) == only["webgpu"] - {manifest["onnx"]["webgpu"]["model"]}
+    # Node has no WebGPU: "auto" (the default) is WASM, asking for WebGPU is an error, as is a
+    # backend that does not exist or WebGPU asked of a build without its graph.
+    assert result["backends"] == [
+        "wasm", "wasm", "wasm",
+        'unsupported: backend "webgpu" was asked for, but this browser offers no WebGPU adapter; '
+        'load with backend "auto" or "wasm"',
+        'options: backend must be "auto", "wasm" or "webgpu", not "cuda"',
+        f'options: backend "webgpu" was asked for, but this build\'s {manifest["model"]["variant"]} model has no '
+        'WebGPU graph; load it with backend "auto" or "wasm"']
     assert set(manifest["onnx"]["external_data"]["shards"]) <= set(groups["model"])
     assert manifest["onnx"]["model"] in groups["model"]
     assert all(p.startswith("vendor/onnxruntime-web/") for p in groups["onnxruntime"])
@@ -61,9 +79,9 @@ def test_loading_modules(site):
 
 
 def test_loading_control_states_the_download_size(site):
+    """What a load on WebAssembly downloads: not the WebGPU graph nor onnxruntime's WebGPU build."""
     manifest = read_manifest(site)
-    total = sum(e["bytes"] for e in manifest["files"].values()) + \
-        sum(e["bytes"] for e in manifest["runtimes"]["files"].values())
+    total = sum(e["bytes"] for e in loaded_files(manifest).values())
     html = render_loader(manifest)
     label = re.search(r"data-loader-start>([^<]*)<", html).group(1)
     assert label == f"Load GPT-2, {total / 1e6:.0f} MB"

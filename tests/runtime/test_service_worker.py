@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from export.site.manifest import read_manifest
+from export.site.manifest import loaded_files, read_manifest
 from tests.runtime.conftest import FILES, Visit
 from tests.runtime.server import SiteServer
 
@@ -25,7 +25,7 @@ BUILD = "() => document.querySelector('script[data-build]').dataset.build"
 
 
 def stored(prefix, manifest):
-    files = {**manifest["files"], **manifest["runtimes"]["files"]}
+    files = loaded_files(manifest)  # what a load on WebAssembly downloads and stores
     return {f"{prefix}{path}?sha256={entry['sha256']}" for path, entry in files.items()}
 
 

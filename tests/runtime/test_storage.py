@@ -1,6 +1,6 @@
 """Storage: files are kept in the Cache API under their sha256; a damaged stored copy is
 downloaded again (never a crash); a full quota is a notice, and the model still loads."""
-from export.site.manifest import read_manifest
+from export.site.manifest import loaded_files, read_manifest
 from tests.runtime.conftest import FILES
 from tests.runtime.server import SiteServer
 
@@ -33,13 +33,13 @@ STORED_HASHES = """async () => {
 
 
 def all_files(manifest):
-    return {**manifest["files"], **manifest["runtimes"]["files"]}
+    return loaded_files(manifest)  # what a load on WebAssembly downloads and stores
 
 
 def test_damaged_stored_files_are_downloaded_again(visit, site):
     manifest = read_manifest(site)
     model = manifest["onnx"]["external_data"]["shards"][1]
-    runtime = next(p for p in manifest["runtimes"]["files"] if p.endswith(".wasm"))
+    runtime = next(p for p in all_files(manifest) if p.endswith(".wasm"))
     with SiteServer(site) as server:
         page = visit.open(server.url)
         visit.load()

@@ -4,7 +4,7 @@ full under the real worker and service worker, where the page runs from the netw
 says the model will download again next time."""
 
 from export.model.onnx_runner import OnnxLM
-from export.site.manifest import read_manifest
+from export.site.manifest import loaded_files, read_manifest
 from tests.models import gpt2_tokenizer
 from tests.runtime.conftest import Visit
 from tests.runtime.server import SiteServer
@@ -18,7 +18,7 @@ NO_CACHE_ISOLATED = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-
 
 
 def listed(manifest):
-    return {**manifest["files"], **manifest["runtimes"]["files"]}
+    return loaded_files(manifest)  # on WebAssembly
 
 
 def requests_per_file(server, manifest):

@@ -2,7 +2,7 @@
 // download Pyodide's files and the model's in parallel (fetch.js) and start each runtime as
 // soon as its own files are in, so Python starts up while the model is still downloading.
 import { Downloader, LoadError, Progress, fetchManifest, release, serveHeldFiles, siteRoot } from "./fetch.js";
-import { loadModel } from "./model.js";
+import { backendFiles, loadModel } from "./model.js";
 import { loadPython } from "./python.js";
 import { holdBuild, pruneFiles } from "./store.js";
 import { fallbacks, unsupported } from "./support.js";
@@ -26,20 +26,46 @@ export function threadCount() {
   return globalThis.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
 }
 
-/** Paths of the files to download, grouped by the runtime that needs them. */
-export function fileGroups(manifest) {
+/** Paths of the files to download, grouped by the runtime that needs them, for the model
+ *  running on `backend` ("wasm" or "webgpu": each has its own graph and onnxruntime build). */
+export function fileGroups(manifest, backend = "wasm") {
   const runtimes = Object.entries(manifest.runtimes.files ?? {});
   const of = (name) => runtimes.filter(([, entry]) => entry.runtime === name).map(([path]) => path);
   const python = new Set([...manifest.python, ...Object.values(manifest.tokenizer)]);
-  // Everything else in the manifest is the model (graph, weights, shards, whatever their number).
-  const model = Object.keys(manifest.files).filter((path) => !python.has(path));
-  return { python: [...of("pyodide"), ...python], onnxruntime: of("onnxruntime"), model };
+  const { graph, runtime } = backendFiles(manifest, backend);
+  const graphs = new Set([manifest.onnx.model, manifest.onnx.webgpu?.model]);
+  // Everything else in the manifest is the model (its graph, weights, shards, whatever their number).
+  const model = Object.keys(manifest.files).filter((path) => !python.has(path) && (path === graph || !graphs.has(path)));
+  return { python: [...of("pyodide"), ...python], onnxruntime: runtime, model };
+}
+
+const BACKENDS = ["auto", "wasm", "webgpu"];
+
+/** "webgpu" when the build has a WebGPU graph and the browser a GPU adapter that is not a
+ *  software fallback (such as SwiftShader, slower than WebAssembly); else "wasm". `asked`
+ *  "wasm" or "webgpu" overrides that (the tests run WebGPU on SwiftShader). */
+export async function chooseBackend(manifest, asked = "auto") {
+  if (!BACKENDS.includes(asked)) {
+    throw new LoadError("options", `backend must be "auto", "wasm" or "webgpu", not ${JSON.stringify(asked)}`);
+  }
+  if (asked === "wasm" || (asked === "auto" && !manifest.onnx.webgpu)) return "wasm";
+  if (!manifest.onnx.webgpu) {
+    throw new LoadError("options", `backend "webgpu" was asked for, but this build's ${manifest.model.variant} ` +
+      "model has no WebGPU graph; load it with backend \"auto\" or \"wasm\"");
+  }
+  const adapter = await globalThis.navigator?.gpu?.requestAdapter().catch(() => null);
+  if (asked === "webgpu") {
+    if (!adapter) throw new LoadError("unsupported", "backend \"webgpu\" was asked for, but this browser offers no WebGPU adapter; load with backend \"auto\" or \"wasm\"");
+    return "webgpu";
+  }
+  return adapter && !(adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter) ? "webgpu" : "wasm";
 }
 
 // Tuning the page may pass to load(): seconds and counts, checked and converted to ms;
-// `threads: 1` runs the model on one thread (api.js asks for it after a stuck threaded start).
-function tuning({ retries, stallSeconds, retryDelaySeconds, concurrency, startUpSeconds, threads } = {}) {
-  const out = { startUpMs: startUpSeconds > 0 ? startUpSeconds * 1000 : null, oneThread: threads === 1 };
+// `threads: 1` runs the model on one thread (api.js asks for it after a stuck threaded start);
+// `backend`: "auto" (the default), "wasm" or "webgpu" (chooseBackend).
+function tuning({ retries, stallSeconds, retryDelaySeconds, concurrency, startUpSeconds, threads, backend } = {}) {
+  const out = { startUpMs: startUpSeconds > 0 ? startUpSeconds * 1000 : null, oneThread: threads === 1, backend: backend ?? "auto" };
   if (Number.isInteger(retries) && retries >= 0) out.retries = retries;
   if (stallSeconds > 0) out.stallMs = stallSeconds * 1000;
   if (retryDelaySeconds >= 0) out.retryDelayMs = retryDelaySeconds * 1000;
@@ -73,7 +99,8 @@ function startUp(what, promise, ms, threads) {
 export async function loadRuntime(options, { signal, onProgress, onNotice }) {
   checkSupport();
   const manifest = await fetchManifest();
-  const { startUpMs, oneThread, ...downloads } = tuning(options);
+  const { startUpMs, oneThread, backend: asked, ...downloads } = tuning(options ?? {});
+  const backend = await chooseBackend(manifest, asked);
   const threads = oneThread ? 1 : threadCount();
   const limit = startUpMs ?? (threads > 1 ? THREADED_START_UP_MS : START_UP_MS);
   // One failure (or a cancel) stops every other download too.
@@ -81,7 +108,7 @@ export async function loadRuntime(options, { signal, onProgress, onNotice }) {
   signal?.addEventListener("abort", () => stop.abort(), { once: true });
   const progress = new Progress(onProgress);
   const downloader = new Downloader(manifest, { ...downloads, signal: stop.signal, progress, onNotice });
-  const groups = fileGroups(manifest);
+  const groups = fileGroups(manifest, backend);
   // While this worker runs, no other tab or new service worker deletes this build's files.
   await holdBuild(siteRoot, manifest).catch(() => {});
   downloader.expect([...groups.python, ...groups.onnxruntime, ...groups.model]);
@@ -100,10 +127,28 @@ export async function loadRuntime(options, { signal, onProgress, onNotice }) {
     const python = downloader.fetchAll(groups.python, { keep: false, hold: true })
       .then(() => startUp("Python", loadPython(manifest), limit, threads)).then(ready("python"))
       .finally(() => release(groups.python));  // anything a runtime did not take
+    // WebGPU chosen by itself but failing (a driver without a feature onnxruntime needs, a lost
+    // device): the same model on WebAssembly, with its own graph and runtime, and a notice.
+    const onWasm = async (err) => {
+      release(groups.onnxruntime);
+      const wasm = fileGroups(manifest, "wasm");
+      const more = [...wasm.onnxruntime, ...wasm.model.filter((path) => !groups.model.includes(path))];
+      groups.onnxruntime.push(...more);
+      downloader.expect(more);
+      progress.report();
+      await downloader.fetchAll(more, { keep: false, hold: true });
+      onNotice?.({ code: "fallback", message: "WebGPU could not run the model here " +
+        `(${String(err?.message ?? err).slice(0, 200)}), so it runs on WebAssembly instead (each token takes longer).` });
+      return startUp("the model", loadModel(manifest, null, { backend: "wasm", threads }), limit, threads);
+    };
     const model = Promise.all([
       downloader.fetchAll(groups.onnxruntime, { keep: false, hold: true }),
       downloader.fetchAll(groups.model, { keep: false, hold: true }),
-    ]).then(() => startUp("the model", loadModel(manifest, null, { backend: "wasm", threads }), limit, threads))
+    ]).then(() => startUp("the model", loadModel(manifest, null, { backend, threads }), limit, threads))
+      .catch((err) => {
+        if (backend !== "webgpu" || asked === "webgpu" || stop.signal.aborted) throw err;
+        return onWasm(err);
+      })
       .then(ready("model"))
       .finally(() => release(groups.onnxruntime));
     const [py, loaded] = await Promise.all([python, model]);

@@ -18,6 +18,11 @@ const json = (value) => JSON.stringify(value ?? {});
 
 export function sessionHandlers(state, load, post) {
   const python = () => state.workerApi;
+  // A KV cache on WebGPU lives in GPU buffers, which only its tensors' dispose() frees.
+  const dropCache = (name) => {
+    if (caches.has(name)) state.model?.releaseCache(caches.get(name));
+    caches.delete(name);
+  };
 
   // The worker's one model loop: run what the session's plan asks, so its next step is there.
   async function ensureLogits(name) {
@@ -25,12 +30,15 @@ export function sessionHandlers(state, load, post) {
     if (!caches.has(name)) python().forget_cache(name);  // then the plan re-reads the window
     const plan = toPlain(python().plan(name));
     if (!plan) return;
-    if (plan.reset) caches.set(name, model.newCache());
+    if (plan.reset) {
+      dropCache(name);
+      caches.set(name, model.newCache());
+    }
     try {
       const logits = await model.forward(caches.get(name), plan.feed);
       python().observe(name, logits);
     } catch (err) {
-      caches.delete(name);
+      dropCache(name);
       python().forget_cache(name);
       throw err;
     }
@@ -42,7 +50,7 @@ export function sessionHandlers(state, load, post) {
     await load();
     const text = String(prompt ?? "");
     python().open(name, text, state.manifest.model.n_ctx, json(params));
-    caches.delete(name);
+    dropCache(name);
     prompts.set(name, text);
     await ensureLogits(name);
   }
@@ -56,7 +64,7 @@ export function sessionHandlers(state, load, post) {
   }
 
   function close(name) {
-    caches.delete(name);
+    dropCache(name);
     prompts.delete(name);
     state.workerApi?.close(name);
   }

@@ -13,7 +13,7 @@ let cancelLoad = null;
 const post = (msg) => postMessage(checkMessage(EVENTS, msg));
 
 // Tuning a page may pass to load() (tests, mostly); null or undefined means none.
-const LOAD_OPTIONS = ["retries", "stallSeconds", "retryDelaySeconds", "concurrency", "startUpSeconds", "threads"];
+const LOAD_OPTIONS = ["retries", "stallSeconds", "retryDelaySeconds", "concurrency", "startUpSeconds", "threads", "backend"];
 
 function loadOptions(options) {
   if (options === undefined || options === null) return {};

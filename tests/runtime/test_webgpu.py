@@ -1,0 +1,84 @@
+"""The model on WebGPU in the real site: a q4 build, loaded in headless Chromium with
+SwiftShader's WebGPU adapter (tests.browser.WEBGPU_ARGS). WebGPU runs when asked for (the
+site's own choice passes over a software fallback adapter such as SwiftShader, and a browser
+without WebGPU), generates native onnxruntime's tokens, and each backend downloads only its
+own graph and onnxruntime build."""
+import pytest
+
+from export.model.onnx_runner import OnnxLM
+from export.site.manifest import read_manifest
+from tests.models import gpt2_tokenizer
+from tests.runtime.conftest import SMALL_SHARDS, Visit
+from tests.runtime.server import SiteServer
+
+PROMPT = "Hello"
+
+
+@pytest.fixture(scope="session")
+def q4_site(tiny_model, export_cache, tmp_path_factory):
+    """The whole site built from the tiny model as q4, the variant with a WebGPU graph."""
+    from export.model.onnx_export import ExportSettings
+    from export.site import build
+
+    out = tmp_path_factory.mktemp("webgpu-site") / "dist"
+    build.build(model=str(tiny_model), out=out, cache_dir=export_cache, log=lambda *a: None,
+                export_settings=ExportSettings(variant="q4", shard_bytes=SMALL_SHARDS))
+    return out
+
+
+def backend_files(manifest):
+    """{backend: the graph and onnxruntime files only that backend downloads}."""
+    runtimes = manifest["runtimes"]["files"]
+    return {"wasm": {manifest["onnx"]["model"], *(p for p, e in runtimes.items() if e["runtime"] == "onnxruntime")},
+            "webgpu": {manifest["onnx"]["webgpu"]["model"],
+                       *(p for p, e in runtimes.items() if e["runtime"] == "onnxruntime-webgpu")}}
+
+
+def load_and_generate(browser, site, options):
+    """Load in a fresh context with ``options``; (info, greedy ids, server hits per backend file)."""
+    files = backend_files(read_manifest(site))
+    with SiteServer(site) as server:
+        visit = Visit(browser.new_context())
+        try:
+            visit.open(server.url)
+            info = visit.load(options)
+            ids = visit.greedy(PROMPT, 5)
+            ready = visit.evaluate("() => window.nexttoken.info")
+        finally:
+            visit.context.close()
+        hits = {backend: {path: server.requests_for(path) for path in paths} for backend, paths in files.items()}
+    assert ready == info
+    return info, ids, hits
+
+
+def test_webgpu_runs_the_model_when_asked_and_downloads_only_its_own_files(q4_site, webgpu_browser):
+    info, ids, hits = load_and_generate(webgpu_browser, q4_site, {"backend": "webgpu"})
+    assert info["backend"] == "webgpu"
+    assert ids == OnnxLM(q4_site, graph="webgpu").greedy(gpt2_tokenizer().encode(PROMPT), 5)
+    assert all(n == 1 for n in hits["webgpu"].values()), hits
+    assert not any(hits["wasm"].values()), hits
+
+
+@pytest.mark.parametrize("which", ["no WebGPU", "a fallback adapter"])
+def test_the_site_chooses_wasm_without_a_real_gpu(which, q4_site, browser, webgpu_browser):
+    info, ids, hits = load_and_generate(webgpu_browser if which == "a fallback adapter" else browser, q4_site, None)
+    assert info["backend"] == "wasm"
+    assert ids == OnnxLM(q4_site).greedy(gpt2_tokenizer().encode(PROMPT), 5)
+    assert all(n == 1 for n in hits["wasm"].values()), hits
+    assert not any(hits["webgpu"].values()), hits
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"backend": "webgpu"}, 'backend "webgpu" was asked for, but this browser offers no WebGPU adapter; '
+                            'load with backend "auto" or "wasm"'),
+    ({"backend": "cuda"}, 'backend must be "auto", "wasm" or "webgpu", not "cuda"'),
+])
+def test_a_backend_that_cannot_run_is_one_clear_error(options, message, q4_site, browser):
+    with SiteServer(q4_site) as server:
+        visit = Visit(browser.new_context())
+        try:
+            visit.open(server.url)
+            error = visit.load_error(options)
+        finally:
+            visit.context.close()
+    assert error["message"] == message
