@@ -82,3 +82,59 @@ def test_a_backend_that_cannot_run_is_one_clear_error(options, message, q4_site,
         finally:
             visit.context.close()
     assert error["message"] == message
+
+
+# In the engine worker, before it reads manifest.json (so before it chooses): SwiftShader's
+# adapter as a real GPU's (not a fallback), and with ``fail`` one whose device cannot be had,
+# as a driver onnxruntime cannot use.
+REAL_GPU = """(fail) => {
+    const gpu = navigator.gpu, real = gpu.requestAdapter.bind(gpu);
+    gpu.requestAdapter = async (options) => {
+        const adapter = await real(options);
+        const info = adapter.info;
+        Object.defineProperty(adapter, "info", {value: new Proxy(info, {
+            get: (target, key) => key === "isFallbackAdapter" ? false : target[key]})});
+        if (fail) adapter.requestDevice = () => Promise.reject(new Error("no device for this test"));
+        return adapter;
+    };
+}"""
+NOTICES = "() => { window.__notices = []; window.nexttoken.onNotice((n) => window.__notices.push(n.message)); }"
+
+
+def load_on_a_real_gpu(browser, site, fail):
+    """Load with the site's own choice in a worker that sees a real GPU; (info, ids, notices)."""
+    context = browser.new_context(service_workers="block")  # so that the route sees the worker's request
+    try:
+        with SiteServer(site) as server:
+            visit = Visit(context)
+            patched = []
+
+            def patch(route):
+                for worker in visit.page.workers:
+                    if worker.url.endswith("/runtime/worker.js") and worker not in patched:
+                        worker.evaluate(REAL_GPU, fail)
+                        patched.append(worker)
+                route.continue_()
+
+            context.route("**/manifest.json", patch)
+            visit.open(server.url, isolated=False)
+            visit.evaluate(NOTICES)
+            info = visit.load()
+            return info, visit.greedy(PROMPT, 5), visit.evaluate("() => window.__notices"), len(patched)
+    finally:
+        context.close()
+
+
+def test_the_site_chooses_webgpu_on_a_real_gpu(q4_site, webgpu_browser):
+    info, ids, notices, patched = load_on_a_real_gpu(webgpu_browser, q4_site, fail=False)
+    assert patched == 1 and info["backend"] == "webgpu"
+    assert ids == OnnxLM(q4_site, graph="webgpu").greedy(gpt2_tokenizer().encode(PROMPT), 5)
+    assert not [n for n in notices if "WebGPU" in n]
+
+
+def test_a_webgpu_that_fails_to_start_falls_back_to_wasm_with_a_notice(q4_site, webgpu_browser):
+    info, ids, notices, patched = load_on_a_real_gpu(webgpu_browser, q4_site, fail=True)
+    assert patched == 1 and info["backend"] == "wasm"
+    assert ids == OnnxLM(q4_site).greedy(gpt2_tokenizer().encode(PROMPT), 5)
+    assert [n for n in notices if n.startswith("WebGPU could not run the model here (")
+            and n.endswith("), so it runs on WebAssembly instead (each token takes longer).")], notices
