@@ -1,10 +1,11 @@
 """Weights stored in blocks of 4 or 8 bits, expanded back to float32 when the session loads.
 
-The ``q4`` variant's download is small, but nothing in it runs in 4 bits: each quantized
-weight is a ``DequantizeLinear`` of constant inputs, and onnxruntime's constant folding
-replaces it by the float32 matrix when the session is created, so every token is computed by
-the same float32 kernels as the ``fp32`` variant (onnxruntime-web's WASM build has no fast
-4-bit kernel). onnxruntime folds ``DequantizeLinear`` only with the session config
+The ``q4`` variant's download is small, but in WebAssembly nothing in it runs in 4 bits: each
+quantized weight is a ``DequantizeLinear`` of constant inputs, and onnxruntime's constant
+folding replaces it by the float32 matrix when the session is created, so every token is
+computed by the same float32 kernels as the ``fp32`` variant (onnxruntime-web's WASM build has
+no fast 4-bit kernel). On WebGPU a second graph reads the same codes with 4-/8-bit kernels
+(``export.webgpu``). onnxruntime folds ``DequantizeLinear`` only with the session config
 ``session.disable_quant_qdq = 1`` (``export.shard.SESSION_CONFIG``, which the manifest hands
 to the page); without it every step would dequantize all the weights again.
 

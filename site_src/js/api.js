@@ -99,13 +99,16 @@
   }
 
   // A load that got stuck is tried again in a fresh worker, at most once for each cause; after
-  // a stuck or stopped start on several threads, on one thread.
+  // a stuck or stopped start on several threads, on one thread; after WebGPU (chosen by the
+  // worker) failed to start, on WebAssembly. `message`: the notice, given the load's error.
   const RESTARTS = {
-    startup: { message: "Starting the engine got stuck, so it was started again." },
-    "startup-threads": { threads: 1, message: "Starting the model on several threads got stuck, so it " +
-      "was started again on one thread (each token takes longer)." },
-    unresponsive: { threads: 1, message: "The engine stopped answering while it started, so it was " +
-      "started again on one thread (each token takes longer)." },
+    startup: { message: () => "Starting the engine got stuck, so it was started again." },
+    "startup-threads": { options: { threads: 1 }, message: () => "Starting the model on several threads " +
+      "got stuck, so it was started again on one thread (each token takes longer)." },
+    unresponsive: { options: { threads: 1 }, message: () => "The engine stopped answering while it " +
+      "started, so it was started again on one thread (each token takes longer)." },
+    webgpu: { options: { backend: "wasm" }, message: (err) => `${err.message}, so it runs on WebAssembly ` +
+      "instead (each token takes longer)." },
   };
 
   let cancelled = false;  // cancel() was called during this load: no restart
@@ -128,8 +131,9 @@
         if (!restart || tried.has(err.code)) throw err;
         tried.add(err.code);
         stopWorker(err);
-        noticeListeners.forEach((fn) => fn({ type: "notice", code: "restarted", message: restart.message }));
-        if (restart.threads) asked = { ...tuning, threads: restart.threads };
+        const message = restart.message(err);
+        noticeListeners.forEach((fn) => fn({ type: "notice", code: "restarted", message }));
+        if (restart.options) asked = { ...(object ? asked : {}), ...restart.options };
       } finally {
         unwatch();
       }

@@ -134,7 +134,8 @@ def test_the_site_chooses_webgpu_on_a_real_gpu(q4_site, webgpu_browser):
 
 def test_a_webgpu_that_fails_to_start_falls_back_to_wasm_with_a_notice(q4_site, webgpu_browser):
     info, ids, notices, patched = load_on_a_real_gpu(webgpu_browser, q4_site, fail=True)
-    assert patched == 1 and info["backend"] == "wasm"
+    # A fresh worker ran WebAssembly (freeing what the WebGPU build held), asked for it.
+    assert patched == 2 and info["backend"] == "wasm"
     assert ids == OnnxLM(q4_site).greedy(gpt2_tokenizer().encode(PROMPT), 5)
     assert [n for n in notices if n.startswith("WebGPU could not run the model here (")
             and n.endswith("), so it runs on WebAssembly instead (each token takes longer).")], notices

@@ -40,6 +40,20 @@ export function fileGroups(manifest, backend = "wasm") {
 }
 
 const BACKENDS = ["auto", "wasm", "webgpu"];
+const ADAPTER_MS = 5000;
+
+/** The browser's WebGPU adapter, or null (none, an error, or no answer within ADAPTER_MS). */
+async function gpuAdapter() {
+  let timer;
+  const none = new Promise((resolve) => { timer = setTimeout(() => resolve(null), ADAPTER_MS); });
+  try {
+    return await Promise.race([Promise.resolve(globalThis.navigator?.gpu?.requestAdapter()).catch(() => null), none]);
+  } catch {
+    return null;  // requestAdapter threw before returning a promise
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** "webgpu" when the build has a WebGPU graph and the browser a GPU adapter that is not a
  *  software fallback (such as SwiftShader, slower than WebAssembly); else "wasm". `asked`
@@ -53,7 +67,7 @@ export async function chooseBackend(manifest, asked = "auto") {
     throw new LoadError("options", `backend "webgpu" was asked for, but this build's ${manifest.model.variant} ` +
       "model has no WebGPU graph; load it with backend \"auto\" or \"wasm\"");
   }
-  const adapter = await globalThis.navigator?.gpu?.requestAdapter().catch(() => null);
+  const adapter = await gpuAdapter();
   if (asked === "webgpu") {
     if (!adapter) throw new LoadError("unsupported", "backend \"webgpu\" was asked for, but this browser offers no WebGPU adapter; load with backend \"auto\" or \"wasm\"");
     return "webgpu";
@@ -127,28 +141,17 @@ export async function loadRuntime(options, { signal, onProgress, onNotice }) {
     const python = downloader.fetchAll(groups.python, { keep: false, hold: true })
       .then(() => startUp("Python", loadPython(manifest), limit, threads)).then(ready("python"))
       .finally(() => release(groups.python));  // anything a runtime did not take
-    // WebGPU chosen by itself but failing (a driver without a feature onnxruntime needs, a lost
-    // device): the same model on WebAssembly, with its own graph and runtime, and a notice.
-    const onWasm = async (err) => {
-      release(groups.onnxruntime);
-      const wasm = fileGroups(manifest, "wasm");
-      const more = [...wasm.onnxruntime, ...wasm.model.filter((path) => !groups.model.includes(path))];
-      groups.onnxruntime.push(...more);
-      downloader.expect(more);
-      progress.report();
-      await downloader.fetchAll(more, { keep: false, hold: true });
-      onNotice?.({ code: "fallback", message: "WebGPU could not run the model here " +
-        `(${String(err?.message ?? err).slice(0, 200)}), so it runs on WebAssembly instead (each token takes longer).` });
-      return startUp("the model", loadModel(manifest, null, { backend: "wasm", threads }), limit, threads);
-    };
     const model = Promise.all([
       downloader.fetchAll(groups.onnxruntime, { keep: false, hold: true }),
       downloader.fetchAll(groups.model, { keep: false, hold: true }),
-    ]).then(() => startUp("the model", loadModel(manifest, null, { backend, threads }), limit, threads))
+    ]).then(() => startUp("the model", loadModel(manifest, null, { backend, threads }), limit, threads)
       .catch((err) => {
+        // WebGPU chosen by the site whose start fails (a driver without a feature onnxruntime
+        // needs, a lost device; not a failed download): api.js starts a fresh worker on
+        // WebAssembly, which frees what the WebGPU build holds.
         if (backend !== "webgpu" || asked === "webgpu" || stop.signal.aborted) throw err;
-        return onWasm(err);
-      })
+        throw new LoadError("webgpu", `WebGPU could not run the model here (${String(err?.message ?? err).slice(0, 200)})`);
+      }))
       .then(ready("model"))
       .finally(() => release(groups.onnxruntime));
     const [py, loaded] = await Promise.all([python, model]);
