@@ -9,22 +9,28 @@ N_CTX = 128  # tests.models.TINY's n_positions
 PROMPT = "The quick brown fox"
 
 
+# Tokens a link replays ("pick"): likely ones and unlikely ones, which top-k masks (probability 0).
+PICKS = [13, 50256, 262, 0, 11]
+
+
+@pytest.mark.parametrize("kind", ["sample", "greedy", "pick"])
 @pytest.mark.parametrize("params", [
     {"temperature": 0.0},
     {"temperature": 0.9, "top_k": 40},
     {"temperature": 0.2, "top_k": 3, "top_p": 0.8},
 ], ids=["greedy", "top-k", "top-k+top-p"])
-def test_a_quick_draw_gives_the_full_paths_chip(worker_api, native, params):
+def test_a_quick_draw_gives_the_full_paths_chip(worker_api, native, params, kind):
+    """A seeded draw, a greedy step and a picked token (a link's replay) alike."""
     params = dict(params, seed=5)
     chips = {}
     for name in ("quick", "full"):
         open_session(worker_api, native, name, PROMPT, N_CTX, params)
         records = []
-        for _ in range(5):
+        for i in range(5):
             session = worker_api.session(name)
             if name == "full":
                 worker_api.reply(name, params, {"top": 3})  # a redraw sorts the step
-            records.append(worker_api.choose_next(name, "sample", params))
+            records.append(worker_api.choose_next(name, kind, params, PICKS[i] if kind == "pick" else None))
             assert session._past[-1][0].is_prepared == (name == "full")
             run_model(worker_api, native, name)
         chips[name] = records

@@ -111,7 +111,11 @@ class Session:
     def choose(self, kind: str, params: SamplingParams, token=None) -> dict:
         """Append a token: "sample" (seeded draw), "greedy", or "pick" (``token``)."""
         step = self._need_step()
-        record = self._quick_sample(step, params) if kind == "sample" else None
+        if kind not in ("sample", "greedy", "pick"):
+            raise ValueError(f"unknown step kind {kind!r}: use 'sample', 'greedy' or 'pick'")
+        if kind == "pick":
+            token = self._check_token(token)
+        record = self._quick_choice(step, kind, params, token)
         if record is None:
             result = step.prepared.result(params)
             probs = result.distribution()
@@ -119,10 +123,6 @@ class Session:
                 token = sample(probs, FixedDraw(self._draw(len(self.records))))
             elif kind == "greedy":
                 token = step.prepared.result(replace(params, temperature=0.0)).kept_ids()[0]
-            elif kind == "pick":
-                token = self._check_token(token)
-            else:
-                raise ValueError(f"unknown step kind {kind!r}: use 'sample', 'greedy' or 'pick'")
             record = self._record(step, token, kind, probs[token], result.top(ALTERNATIVES))
             self.carries.chose(result, params, token, step.prepared.carry)
             step.prepared.forget_windows()  # kept for undo: drop the per-token weights
@@ -138,20 +138,24 @@ class Session:
         self.current = None
         return record
 
-    def _quick_sample(self, step, params):
-        """The seeded draw without sorting the vocabulary (``nexttoken.sampling.fast.quick``: the
-        same token and probabilities as the full path), or None where it does not apply:
-        the step is sorted already (a redraw did it), or the settings need the full path."""
+    def _quick_choice(self, step, kind, params, token):
+        """The chip without sorting the vocabulary (``nexttoken.sampling.fast.quick``: the same
+        token and probabilities as the full path) for a seeded draw, a greedy step or a picked
+        ``token`` (a link's replay), or None where it does not apply: the step is sorted
+        already (a redraw did it), or the settings need the full path."""
         if step.is_prepared or not quick.handles(params):
             return None
-        answer = quick.choose(step.logits, step.history, params,
-                              FixedDraw(self._draw(len(self.records))), quick.ALL_KEPT)
+        draw = FixedDraw(self._draw(len(self.records)))
+        answer = quick.choose(step.logits, step.history, params, draw, quick.ALL_KEPT)
+        if answer is not None and kind == "greedy":
+            greedy = quick.choose(step.logits, step.history, replace(params, temperature=0.0), draw, 1)
+            answer = None if greedy is None else (greedy[0], answer[1])
         if answer is None:
             return None
-        token, kept = answer
-        prob = dict(kept)[token]
+        drawn, kept = answer
+        token = token if kind == "pick" else drawn
         self.carries.chose(None, params, token, step.carry)  # no Mirostat on this path
-        return self._record(step, token, "sample", prob, kept[:ALTERNATIVES])
+        return self._record(step, token, kind, dict(kept).get(token, 0.0), kept[:ALTERNATIVES])
 
     def _need_step(self) -> Step:
         if self.current is None:
