@@ -28,6 +28,7 @@ from export.model import shard
 from export.errors import BuildError
 from export.model.quantize import AUTO_ORDER, RUNS_AS, VARIANTS, quantize_model
 from export.model.source import ModelSource
+from export.model.last_position import keep_last_position
 from export.model.webgpu import WEBGPU_FILE, write_webgpu_graph
 
 TASK = "text-generation-with-past"  # with-past: the browser reuses the KV cache between steps
@@ -37,7 +38,7 @@ TOOLS = ("optimum-onnx", "optimum", "transformers", "torch", "onnx", "onnxruntim
 DONE_MARKER = "export.json"
 VARIANT_CHOICES = ("auto",) + VARIANTS
 # The modules that turn optimum's export into a variant: editing one invalidates cached variants.
-RECIPE = [Path(__file__).with_name(f"{name}.py") for name in ("dedup", "quantize", "blockq", "shard", "webgpu")]
+RECIPE = [Path(__file__).with_name(f"{name}.py") for name in ("dedup", "quantize", "blockq", "shard", "webgpu", "last_position")]
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,8 @@ def _export_variant(source, cache_root: Path, settings: ExportSettings, referenc
     with _scratch(target) as scratch:
         shards = shard.save_sharded(model, scratch, settings.shard_bytes)
         del model
+        fidelity_ = reference.measure(scratch, shards).as_dict()  # every position of each prefill
+        keep_last_position(scratch / MODEL_FILE)  # then the head on the last one only
         # The WebGPU graph reads the same shards with 4-/8-bit kernels (blocked variants only).
         gpu = WEBGPU_FILE if write_webgpu_graph(scratch / MODEL_FILE, scratch / WEBGPU_FILE) else None
         for name in TOKENIZER_FILES:
@@ -137,7 +140,7 @@ def _export_variant(source, cache_root: Path, settings: ExportSettings, referenc
         size = sum((scratch / name).stat().st_size for name in [MODEL_FILE, *shards])
         record = {"model": source.spec, "fingerprint": source.fingerprint, "settings": asdict(settings),
                   "tools": tool_versions(), "shards": shards, "bytes": size, "webgpu": gpu,
-                  "fidelity": reference.measure(scratch, shards).as_dict()}
+                  "fidelity": fidelity_}
         (scratch / DONE_MARKER).write_text(json.dumps(record, indent=2))
     return Export(target, record, fresh=True)
 

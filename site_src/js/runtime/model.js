@@ -127,8 +127,8 @@ export class Model {
     }
     cache.length = past + n;
     const logits = out[this.onnx.logits];
-    const vocab = logits.dims[2];
-    const last = logits.data.slice((n - 1) * vocab, n * vocab);
+    const [, rows, vocab] = logits.dims;  // rows: 1 (the export keeps the last position), or n
+    const last = logits.data.slice((rows - 1) * vocab, rows * vocab);
     logits.dispose?.();
     return last;
   }
