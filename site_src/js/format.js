@@ -27,3 +27,8 @@ export const dec = (x, places) => x.toFixed(places).replace("-", "\u2212");
 
 /** An integer with thousands separators (prose.py's num()). */
 export const num = (n) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ","); // not toLocaleString: Intl's start-up costs tens of ms
+
+/** Where the model runs, for the reader (nexttoken.info): "WebGPU" or "WebAssembly, 2 threads". */
+export function runsOn({ backend, threads }) {
+  return backend === "webgpu" ? "WebGPU" : `WebAssembly, ${threads} thread${threads === 1 ? "" : "s"}`;
+}

@@ -3,15 +3,16 @@
 // time left, a Cancel button, and every outcome as a plain sentence: ready (backend, threads),
 // cancelled, failed (what to do next), or a notice such as storage being full.
 // Every control on the page shows the same state: they all follow window.nexttoken.
+import { runsOn } from "./format.js";
 import { unsupported } from "./runtime/support.js";
 
 const api = window.nexttoken;
 const MB = 1e6;
 
-function describeReady({ backend, threads, isolated }) {
-  const runs = `${backend === "webgpu" ? "WebGPU" : "WebAssembly"}, ${threads} thread${threads === 1 ? "" : "s"}`;
-  const why = threads === 1 && !isolated ? " (one thread: this page is not cross-origin isolated here)" : "";
-  return `GPT-2 is ready: it runs in your browser on ${runs}${why}.`;
+function describeReady(info) {
+  const { backend, threads, isolated } = info;
+  const why = backend !== "webgpu" && threads === 1 && !isolated ? " (one thread: this page is not cross-origin isolated here)" : "";
+  return `GPT-2 is ready: it runs in your browser on ${runsOn(info)}${why}.`;
 }
 
 function describeProgress({ loaded, total, seconds_left: left }) {

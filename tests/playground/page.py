@@ -3,6 +3,7 @@
 The page is opened the way a reader's first visit goes: the service worker installs and
 reloads the page once for cross-origin isolation, and the test starts when that has settled.
 """
+import re
 import time
 from pathlib import Path
 
@@ -53,7 +54,9 @@ class EnginePlayground:
             self.locator('[data-role="prompt"]').fill(prompt)
         self.click("run")
         # "Ready. ..." or, from a link with tokens, "Replayed N tokens from the link. Ready. ..."
+        # ... and where the model runs ("GPT-2 runs here on WebAssembly, 1 thread.").
         assert self.status().startswith(("Ready.", "Replayed ")) and "Ready." in self.status(), self.status()
+        assert re.search(r"GPT-2 runs here on (WebGPU|WebAssembly, \d+ threads?)\.$", self.status()), self.status()
 
     def wait_address(self, *parts):
         """Wait until the address bar's hash holds every text in ``parts`` (the page writes the

@@ -7,6 +7,7 @@ import { createBars } from "./bars.js";
 import { createChips } from "./chips.js";
 import { buildControls } from "./controls.js";
 import { el, percent } from "./dom.js";
+import { runsOn } from "../format.js";
 import { SessionClient } from "./client.js";
 import { parseSeed } from "./fields.js";
 import { createMachine } from "./machine.js";
@@ -227,7 +228,8 @@ export function mountPlayground(root, options = {}) {
   }
 
   function readyText() {
-    return "Ready. Sample, take a greedy step, or pick a bar.";
+    const where = api.info ? ` GPT-2 runs here on ${runsOn(api.info)}.` : "";
+    return `Ready. Sample, take a greedy step, or pick a bar.${where}`;
   }
 
   // A prompt typed before the service worker's one-time reload (sw-register.js) survives it.
