@@ -24,16 +24,44 @@ FILES = ("(await import(new URL('assets/js/runtime/store.js', document.baseURI).
          ".cacheNames(new URL('.', document.baseURI)).files")
 
 
-@pytest.fixture(scope="session")
-def site(tiny_model, export_cache, tmp_path_factory):
-    """The whole site built by build.py from the tiny model, its weights in several shards."""
+def build_tiny_site(tiny_model, export_cache, tmp_path_factory, variant):
+    """The whole site built by build.py from the tiny model as ``variant``, its weights in several shards."""
     from export.site import build
     from export.model.onnx_export import ExportSettings
 
-    out = tmp_path_factory.mktemp("runtime-site") / "dist"
+    out = tmp_path_factory.mktemp(f"runtime-site-{variant}") / "dist"
     build.build(model=str(tiny_model), out=out, cache_dir=export_cache, log=lambda *a: None,
-                export_settings=ExportSettings(variant="int8", shard_bytes=SMALL_SHARDS))
+                export_settings=ExportSettings(variant=variant, shard_bytes=SMALL_SHARDS))
     return out
+
+
+@pytest.fixture(scope="session")
+def site(tiny_model, export_cache, tmp_path_factory):
+    """The whole site built by build.py from the tiny model, its weights in several shards."""
+    return build_tiny_site(tiny_model, export_cache, tmp_path_factory, "int8")
+
+
+@pytest.fixture(scope="session")
+def q4_site(tiny_model, export_cache, tmp_path_factory):
+    """The same as q4, a variant whose WebGPU graph reads every weight in blocks."""
+    return build_tiny_site(tiny_model, export_cache, tmp_path_factory, "q4")
+
+
+def on_each_worker(context, visit, script, arg=None, times=None) -> list:
+    """Run ``script(arg)`` in each engine worker (the first ``times``; None: all) as it asks for
+    manifest.json, before it starts or chooses anything; returns the list of workers it ran in.
+    Use with ``service_workers="block"``: the route does not see requests a service worker answers."""
+    done = []
+
+    def route(request):
+        for worker in visit.page.workers:
+            if worker.url.endswith("/runtime/worker.js") and worker not in done and (times is None or len(done) < times):
+                worker.evaluate(script, arg)
+                done.append(worker)
+        request.continue_()
+
+    context.route("**/manifest.json", route)
+    return done
 
 
 class Visit:

@@ -5,7 +5,7 @@ then works; a worker that stops answering is replaced."""
 import time
 
 from export.site.manifest import read_manifest
-from tests.runtime.conftest import Visit, render_loader
+from tests.runtime.conftest import Visit, on_each_worker, render_loader
 from tests.runtime.server import SiteServer
 
 FAST_RETRIES = {"retries": 2, "retryDelaySeconds": 0.1}
@@ -63,17 +63,7 @@ def stuck_start(browser, site, times):
     try:
         with SiteServer(site) as server:
             visit = Visit(context)
-            stuck = []
-
-            def make_stuck(route):
-                for worker in visit.page.workers:
-                    if worker.url.endswith("/runtime/worker.js") and worker not in stuck and (
-                            times is None or len(stuck) < times):
-                        worker.evaluate(STUCK)
-                        stuck.append(worker)
-                route.continue_()
-
-            context.route("**/manifest.json", make_stuck)
+            on_each_worker(context, visit, STUCK, times=times)
             visit.open(server.url, isolated=False)
             visit.evaluate(NOTICES)
             outcome = visit.load_error({"startUpSeconds": 3})

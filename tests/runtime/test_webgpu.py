@@ -8,22 +8,10 @@ import pytest
 from export.model.onnx_runner import OnnxLM
 from export.site.manifest import read_manifest
 from tests.models import gpt2_tokenizer
-from tests.runtime.conftest import SMALL_SHARDS, Visit
+from tests.runtime.conftest import Visit, on_each_worker
 from tests.runtime.server import SiteServer
 
 PROMPT = "Hello"
-
-
-@pytest.fixture(scope="session")
-def q4_site(tiny_model, export_cache, tmp_path_factory):
-    """The whole site built from the tiny model as q4, the variant with a WebGPU graph."""
-    from export.model.onnx_export import ExportSettings
-    from export.site import build
-
-    out = tmp_path_factory.mktemp("webgpu-site") / "dist"
-    build.build(model=str(tiny_model), out=out, cache_dir=export_cache, log=lambda *a: None,
-                export_settings=ExportSettings(variant="q4", shard_bytes=SMALL_SHARDS))
-    return out
 
 
 def backend_files(manifest):
@@ -107,16 +95,7 @@ def load_on_a_real_gpu(browser, site, fail):
     try:
         with SiteServer(site) as server:
             visit = Visit(context)
-            patched = []
-
-            def patch(route):
-                for worker in visit.page.workers:
-                    if worker.url.endswith("/runtime/worker.js") and worker not in patched:
-                        worker.evaluate(REAL_GPU, fail)
-                        patched.append(worker)
-                route.continue_()
-
-            context.route("**/manifest.json", patch)
+            patched = on_each_worker(context, visit, REAL_GPU, fail)
             visit.open(server.url, isolated=False)
             visit.evaluate(NOTICES)
             info = visit.load()
