@@ -177,6 +177,7 @@ def test_unknown_load_options_name_the_known_ones(browser, site_url):
     page = Playground(browser, site_url)
     try:
         got = settle(page, "() => window.nexttoken.load({retry: 1})")
-        assert got["error"] == "unknown load option retry; known: retries, stallSeconds, retryDelaySeconds, concurrency, startUpSeconds, threads"
+        assert got["error"] == ("unknown load option retry; known: retries, stallSeconds, retryDelaySeconds, concurrency, "
+                                "startUpSeconds, threads, backend")
     finally:
         page.close()
