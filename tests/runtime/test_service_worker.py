@@ -22,11 +22,24 @@ CACHES = """async () => {
 }"""
 
 BUILD = "() => document.querySelector('script[data-build]').dataset.build"
+# What sw-register.js does on a page of the given build.
+REGISTER = "(build) => navigator.serviceWorker.register(new URL('sw.js?build=' + build, document.baseURI).href)"
 
 
 def stored(prefix, manifest):
     files = loaded_files(manifest)  # what a load on WebAssembly downloads and stores
     return {f"{prefix}{path}?sha256={entry['sha256']}" for path, entry in files.items()}
+
+
+def onto_build(visit, build):
+    """A tab opened after a deploy, made sure to run ``build``: on a busy machine the old worker
+    may answer its navigation from the old shell (after 4 s), and that page registers the old
+    worker again. So do what sw-register.js does on a page of the new build (registering the
+    same script twice is a no-op); an idle page of the old build then reloads onto it."""
+    visit.evaluate(REGISTER, build)
+    controlled_by(visit.page, build)
+    visit.page.wait_for_function(f"() => document.querySelector('script[data-build]')?.dataset.build === '{build}'")
+    visit.wait_until_isolated()
 
 
 def controlled_by(page, build):
@@ -91,7 +104,7 @@ def test_two_tabs_on_two_builds_keep_each_others_files(visit, site, tiny_site, b
         visit.context.new_cdp_session(visit.page).send("Network.clearBrowserCache")
         tab2 = Visit(visit.context)
         tab2.open(server.url + "nexttoken/")
-        controlled_by(tab2.page, new["build_id"])
+        onto_build(tab2, new["build_id"])
         tab2.load()
         tab2.greedy("Hello", 3)
         server.release()
@@ -116,7 +129,7 @@ def test_an_idle_tab_of_the_old_build_reloads_onto_the_new_one(visit, site, tiny
         visit.context.new_cdp_session(visit.page).send("Network.clearBrowserCache")
         tab2 = Visit(visit.context)
         tab2.open(server.url + "nexttoken/")
-        controlled_by(tab2.page, new["build_id"])
+        onto_build(tab2, new["build_id"])
         # Tab 1 had not started the model: it reloads itself onto the new build.
         visit.page.wait_for_function(f"() => document.querySelector('script[data-build]')?.dataset.build === '{new['build_id']}'")
         visit.wait_until_isolated()
@@ -163,8 +176,7 @@ def test_a_new_build_whose_shell_fails_to_install_leaves_the_old_one_working_off
         visit.context.new_cdp_session(visit.page).send("Network.clearBrowserCache")
         # What sw-register.js does on a page of the new build (registered directly: on a busy
         # machine the old worker may answer a navigation from its shell, after 4 s)
-        visit.evaluate("(build) => navigator.serviceWorker.register(new URL('sw.js?build=' + build, document.baseURI).href)",
-                       new["build_id"])
+        visit.evaluate(REGISTER, new["build_id"])
         deadline = time.monotonic() + 60
         while not server.requests_for("nexttoken/credits.html"):  # the new worker's install asks
             assert time.monotonic() < deadline, "the new build's worker never tried to install"
