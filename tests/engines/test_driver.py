@@ -60,3 +60,29 @@ def test_each_tab_is_a_fresh_profile(engine_browser, small_site):
     second.open(small_site)
     assert second.evaluate("() => localStorage.getItem('k')") is None
     second.close()
+
+
+@pytest.mark.engines("webkit")  # WebKitWebDriver may wait for a dead browser for good: its watchdog
+def test_a_browser_that_dies_under_the_driver_fails_the_next_call_plainly(engine_browser, small_site):
+    import os
+    import signal
+    import time
+
+    from tests.engines.page import EngineError
+
+    page = engine_browser.new_page()
+    page.open(small_site)
+    (browser,) = page.watchdog.browsers
+    os.kill(browser, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while not page.watchdog.died:  # it ends the service, which no longer has a browser
+        assert time.monotonic() < deadline, "the watchdog did not notice the browser's death"
+        time.sleep(0.2)
+    assert page.watchdog.service.process.wait(10) is not None
+    with pytest.raises(EngineError, match="MiniBrowser exited"):
+        page.evaluate("() => new Promise((r) => setTimeout(r, 300_000))")
+    page.close()
+    after = engine_browser.new_page()  # a fresh service and browser
+    after.open(small_site)
+    assert after.evaluate("document.title") == "driver"
+    after.close()

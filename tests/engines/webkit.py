@@ -5,11 +5,17 @@ session, one WebDriver session (a fresh MiniBrowser with ephemeral storage) per 
 WebKitWebDriver offers no console log and no init scripts: ``errors`` comes from a small
 recorder put into the page after each navigation (console.error, uncaught errors and
 rejections from then on), and ``init_script`` runs after each navigation, not before the page's
-own scripts."""
+own scripts.
+
+A MiniBrowser that dies under the driver (a crash, the kernel's OOM killer) leaves
+WebKitWebDriver waiting on it for good; a watchdog per page notices, ends that service so the
+waiting call fails at once with an error saying so, and the next page gets a fresh service."""
 import contextlib
+import glob
 import os
 import shutil
 import subprocess
+import threading
 
 from tests.engines.page import EngineError, Navigating, Page
 
@@ -64,13 +70,52 @@ def xvfb():
         proc.wait(10)
 
 
+def children(pid):
+    """The process ids whose parent is ``pid`` (empty once it is gone)."""
+    found = set()
+    for path in glob.glob(f"/proc/{pid}/task/*/children"):
+        with contextlib.suppress(OSError), open(path) as f:
+            found.update(int(n) for n in f.read().split())
+    return found
+
+
+class Watchdog(threading.Thread):
+    """Ends ``service`` (WebKitWebDriver) if the ``browsers`` it started for a page exit while
+    the page is open; ``died`` then says so."""
+
+    def __init__(self, service, browsers):
+        super().__init__(daemon=True)
+        self.service, self.browsers = service, browsers
+        self.closing, self.died = threading.Event(), False
+        self.start()
+
+    def run(self):
+        while not self.closing.wait(1):
+            if self.gone():
+                self.died = True
+                self.service.process.kill()
+                return
+
+    def gone(self):
+        return bool(self.browsers) and not any(map(running, self.browsers))
+
+
+def running(pid):
+    """Whether process ``pid`` exists and has not exited (a zombie has)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rpartition(")")[2].split()[0] not in "ZX"
+    except OSError:
+        return False
+
+
 class WebKitPage(Page):
     engine = "webkit"
 
-    def __init__(self, service_url, browser_binary, frame=None, parent=None, init_script=None, viewport=None):
+    def __init__(self, service, browser_binary, frame=None, parent=None, init_script=None, viewport=None):
         super().__init__(frame)
         if parent is not None:
-            self.driver, self.init_script = parent.driver, parent.init_script
+            self.driver, self.init_script, self.watchdog = parent.driver, parent.init_script, parent.watchdog
             self.errors = parent.errors
             return
         from selenium import webdriver
@@ -81,8 +126,10 @@ class WebKitPage(Page):
         options = Options()
         options.binary_location = browser_binary
         options.add_argument("--automation")
-        connection = RemoteConnection(client_config=ClientConfig(remote_server_addr=service_url))
+        connection = RemoteConnection(client_config=ClientConfig(remote_server_addr=service.service_url))
+        before = children(service.process.pid)
         self.driver = webdriver.Remote(command_executor=connection, options=options)
+        self.watchdog = Watchdog(service, children(service.process.pid) - before)
         self.driver.set_script_timeout(600)
         self.driver.set_page_load_timeout(240)
         self.init_script = init_script
@@ -96,12 +143,24 @@ class WebKitPage(Page):
         if self.frame:
             self.driver.switch_to.frame(self.driver.find_element(By.CSS_SELECTOR, self.frame))
 
+    @contextlib.contextmanager
+    def _alive(self):
+        """Any failure of a call once the browser has died is that death, said plainly."""
+        try:
+            yield
+        except Exception:
+            if self.watchdog.died or self.watchdog.gone():
+                raise EngineError("webkit: MiniBrowser exited under the driver (crashed or was killed); "
+                                  "the next page starts a fresh one") from None
+            raise
+
     def _evaluate(self, source, arg):
         from selenium.common.exceptions import NoSuchElementException, WebDriverException
 
         try:
-            self._switch()
-            answer = self.driver.execute_async_script(CALL % source, arg)
+            with self._alive():
+                self._switch()
+                answer = self.driver.execute_async_script(CALL % source, arg)
         except NoSuchElementException as e:
             raise Navigating(str(e)) from None
         except WebDriverException as e:
@@ -127,14 +186,16 @@ class WebKitPage(Page):
             self.errors.extend(got)
 
     def goto(self, url):
-        self.driver.switch_to.default_content()
-        self.driver.get(url)
-        self._collect()
+        with self._alive():
+            self.driver.switch_to.default_content()
+            self.driver.get(url)
+            self._collect()
 
     def reload(self):
-        self.driver.switch_to.default_content()
-        self.driver.refresh()
-        self._collect()
+        with self._alive():
+            self.driver.switch_to.default_content()
+            self.driver.refresh()
+            self._collect()
 
     def click(self, selector, count=1):
         from selenium.webdriver.common.action_chains import ActionChains
@@ -196,6 +257,7 @@ class WebKitPage(Page):
 
     def close(self):
         if self.frame is None:
+            self.watchdog.closing.set()
             try:
                 self.driver.quit()
             except Exception:  # noqa: BLE001 - the browser may already be gone; nothing to keep
@@ -205,22 +267,33 @@ class WebKitPage(Page):
 class WebKitBrowser:
     engine = "webkit"
 
-    def __init__(self, service_url, browser_binary):
-        self.service_url, self.browser_binary = service_url, browser_binary
+    def __init__(self, driver, browser_binary, display):
+        self.driver, self.browser_binary, self.display = driver, browser_binary, display
+        self.service = None
+
+    def _service(self):
+        """The running WebKitWebDriver service; a fresh one if a watchdog ended the last."""
+        from selenium.webdriver.webkitgtk.service import Service
+
+        if self.service is None or self.service.process.poll() is not None:
+            self.service = Service(executable_path=self.driver, env={**os.environ, "DISPLAY": self.display})
+            self.service.start()
+        return self.service
 
     def new_page(self, init_script=None, viewport=None):
-        return WebKitPage(self.service_url, self.browser_binary, init_script=init_script, viewport=viewport)
+        return WebKitPage(self._service(), self.browser_binary, init_script=init_script, viewport=viewport)
+
+    def stop(self):
+        if self.service is not None:
+            self.service.stop()
 
 
 @contextlib.contextmanager
 def launch():
-    from selenium.webdriver.webkitgtk.service import Service
-
     driver, browser = webkit_paths()
     with xvfb() as display:
-        service = Service(executable_path=driver, env={**os.environ, "DISPLAY": display})
-        service.start()
+        webkit = WebKitBrowser(driver, browser, display)
         try:
-            yield WebKitBrowser(service.service_url, browser)
+            yield webkit
         finally:
-            service.stop()
+            webkit.stop()
