@@ -4,7 +4,7 @@
 // Usage: node tests/pyodide_run.mjs < script.py
 import { loadPyodide } from "pyodide";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import path from "node:path";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -14,6 +14,8 @@ const pyodide = await loadPyodide({ stdout: (line) => process.stderr.write(line 
 pyodide.FS.mkdirTree("/project");
 pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: path.resolve(here, "..") }, "/project");
 pyodide.runPython("import sys; sys.path.insert(0, '/project/site_src/python')");
+// What the worker hands Python with each model step (sessions.js): scripts make it with js.Logits.new.
+globalThis.Logits = (await import(pathToFileURL(path.resolve(here, "../site_src/js/runtime/logits.js")).href)).Logits;
 const globals = pyodide.toPy({});
 pyodide.runPython(source, { globals });
 pyodide.runPython("import json; _out = json.dumps(result)", { globals });

@@ -2,6 +2,7 @@
 // Python's nexttoken.session (history, the model window, cached steps, sampling, what the page
 // draws). The model runs in one place, `ensureLogits`: whatever the session's plan asks.
 // Messages and replies: protocol.js.
+import { Logits } from "./logits.js";
 import { toPlain } from "./python.js";
 
 const caches = new Map();      // session name -> KV cache
@@ -36,7 +37,7 @@ export function sessionHandlers(state, load, post) {
     }
     try {
       const logits = await model.forward(caches.get(name), plan.feed);
-      python().observe(name, logits);
+      python().observe(name, new Logits(logits));  // Python reads what it needs of them
     } catch (err) {
       dropCache(name);
       python().forget_cache(name);

@@ -95,8 +95,9 @@ class Session:
             f"The context window ({self.n_ctx:,} tokens) is full: the oldest "
             f"{self.start - old:,} tokens slid out and the model re-read the last {keep:,}.")
 
-    def observe(self, logits: list):
-        """Store the model's answer to the last ``plan``: its logits, a list of floats."""
+    def observe(self, logits):
+        """Store the model's answer to the last ``plan``: its logits, a list of floats or the
+        quick path's view of them (``nexttoken.sampling.fast.head``)."""
         if self._pending is None:
             raise ValueError("observe() without plan(): ask plan() what to run first")
         self._cached, self._pending = self._pending, None

@@ -13,18 +13,18 @@ which needs only the head of the distribution, and never sorts the vocabulary.
 """
 import math
 from bisect import bisect_right
-from itertools import repeat
-from operator import neg, sub
+from operator import neg
 
 from nexttoken.sampling import SamplingParams, prepare
+from nexttoken.sampling.fast.head import step_logits
 
 
 class Step:
     """One model step: the logits for the next token (and the history window they follow),
     their ``Prepared`` once something asks for it, and lazily cached extras."""
 
-    def __init__(self, logits: list, history: list, carry=None):
-        self.logits = logits
+    def __init__(self, logits, history: list, carry=None):
+        self.logits = step_logits(logits)  # the quick path's view (sampling/fast/head.py)
         self.history = history
         self.carry = carry      # XTC's draw and Mirostat's mu for this position (carry.py)
         self._prepared = None
@@ -35,7 +35,7 @@ class Step:
     def prepared(self):
         """The sorted, indexed logits (``nexttoken.sampling.prepare``), made on first use."""
         if self._prepared is None:
-            self._prepared = prepare(self.logits, self.history)
+            self._prepared = prepare(self.logits.values(), self.history)
             self._prepared.carry = self.carry
         return self._prepared
 
@@ -68,10 +68,9 @@ class Step:
     def model_prob(self, token: int) -> float:
         """The model's own probability of ``token`` (softmax of the raw logits at T = 1)."""
         if self._sums is None and self._prepared is None:
-            # No sorted vocabulary yet (a quick draw): one exactly rounded sum in C instead.
-            ref = max(self.logits)
-            total = math.fsum(map(math.exp, map(sub, self.logits, repeat(ref))))
-            return math.exp(self.logits[token] - ref) / total
+            # No sorted vocabulary yet (a quick draw): one sum (head.py's mass) instead.
+            ref = self.logits.top(1)[1][0]
+            return math.exp(self.logits.at(token) - ref) / self.logits.mass(ref, 1.0)
         ref, total, _ = self._model_sums()
         if ref is None:  # one finite logit
             return 1.0 if token == self.prepared.sorted_ids[0] else 0.0

@@ -24,15 +24,6 @@ DEFAULT_NEW_TOKENS = 20
 MAX_NEW_TOKENS = 100_000
 
 
-def _floats(logits):
-    """Accept a Python sequence or, in Pyodide, a proxy of a JS Float32Array."""
-    if hasattr(logits, "to_py"):
-        logits = logits.to_py()
-    if isinstance(logits, memoryview):
-        return logits.tolist()
-    return list(logits)
-
-
 def _plain(value):
     return value.to_py() if hasattr(value, "to_py") else value
 
@@ -157,7 +148,8 @@ class WorkerApi:
         return self.session(name).plan()
 
     def observe(self, name: str, logits) -> None:
-        self.session(name).observe(_floats(logits))
+        """``logits``: the runtime's ``Logits`` (runtime/logits.js), or any sequence of floats."""
+        self.session(name).observe(logits)
 
     def warm(self, name: str) -> None:
         """Build the current step's band index now, as the reader is about to move a slider

@@ -9,7 +9,8 @@ The playground asks many questions of one model step (every slider move redraws)
 - ``window.py``: a kept run at a temperature, and its sums;
 - ``buckets.py``: band power sums, so sums over thousands of tokens cost a few per band;
 - ``result.py``: the compact answer (top n, kept count, entropy; the full list on demand);
-- ``quick.py``: one-off draws without a sorted vocabulary (generation).
+- ``quick.py``: one-off draws without a sorted vocabulary (generation), reading the logits
+  through ``head.py`` (the head of the order and one sum; in the browser, loops in JavaScript).
 
 It must agree with the reference chain (``nexttoken.sampling.plain``), which says plainly what
 each stage does; tests/sampling/test_plain.py checks that it does, and the parity tests check
