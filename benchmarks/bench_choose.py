@@ -2,11 +2,14 @@
 
     .venv/bin/python -m benchmarks.bench_choose [--runs 31] [--skip-chromium]
 
-What ``nexttoken.worker_api.WorkerApi.choose_next`` does per token besides the model: the logits
-(a float32 array, as the worker hands them over) to Python floats, the choice, and the top 10
-it reports. Timed for greedy and temperature 0.7 + top-p 0.9 on 50,257 model-like logits,
-through the quick path (``sampling/fast/quick.py``) and through the full one (``prepare`` +
-``result`` + ``sample``); the two must choose the same tokens, which is checked on every run.
+What ``nexttoken.worker_api.WorkerApi.choose_next`` does per token besides the model: the
+choice, the top 10 it reports, and the chosen token's own probability under the model. Timed
+for greedy and temperature 0.7 + top-p 0.9 on 50,257 model-like logits, through the quick path
+(``sampling/fast/quick.py``, on the logits as the worker hands them over: in Pyodide the
+runtime's ``Logits`` over a Float32Array, runtime/logits.js) and through the full one (the
+logits converted to Python floats, ``prepare`` + ``result`` + ``sample``), each with the chip's
+model probability (``Step.model_prob``); the two must choose the same tokens, which is checked
+on every run.
 Prints medians (min-max) in ms and the load average, and writes benchmarks/out/choose.json.
 """
 import argparse
@@ -19,11 +22,13 @@ ROOT = Path(__file__).resolve().parent.parent
 # The measured code: runs unchanged in CPython and in Pyodide; sets ``result``.
 BODY = r'''
 import random
+import sys
 import time
 from array import array
 
-from nexttoken.sampling import Rng, SamplingParams, prepare, sample
+from nexttoken.sampling import Rng, SamplingParams, sample
 from nexttoken.sampling.fast import quick
+from nexttoken.step import Step
 
 SIZE = 50257
 SETTINGS = {"greedy": SamplingParams(temperature=0.0),
@@ -40,12 +45,33 @@ def logits_like_a_model(seed):
 
 
 def full(logits, params, rng):
-    result = prepare(logits.tolist(), []).result(params)
-    return sample(result, rng), result.top(10)
+    step = Step(logits.tolist(), [])
+    result = step.prepared.result(params)
+    token = sample(result, rng)
+    step.model_prob(token)  # the chip's "the model alone" figure
+    return token, result.top(10)
+
+
+def handed_over(logits):
+    """What the worker hands Python: in the browser, the runtime's Logits over the model's
+    Float32Array (made before the clock starts, as the model makes it)."""
+    if sys.platform != "emscripten":
+        return logits
+    from js import Float32Array, Logits
+    from pyodide.ffi import to_js
+
+    return Logits.new(Float32Array.new(to_js(logits.tolist())))
 
 
 def fast(logits, params, rng):
-    return quick.choose(logits.tolist(), [], params, rng, 10)
+    step = Step(logits[1], [])
+    token, top = quick.choose(step.logits, [], params, rng, 10)
+    step.model_prob(token)  # the chip's "the model alone" figure
+    return token, top
+
+
+def full_of(pair, params, rng):
+    return full(pair[0], params, rng)
 
 
 def timed(call, steps, params):
@@ -60,11 +86,11 @@ def timed(call, steps, params):
     return {"median": times[len(times) // 2], "min": times[0], "max": times[-1]}, tokens
 
 
-steps = [logits_like_a_model(seed) for seed in range(RUNS)]
+steps = [(logits, handed_over(logits)) for logits in map(logits_like_a_model, range(RUNS))]
 result = {}
 for name, params in SETTINGS.items():
     quick_ms, quick_tokens = timed(fast, steps, params)
-    full_ms, full_tokens = timed(full, steps, params)
+    full_ms, full_tokens = timed(full_of, steps, params)
     if quick_tokens != full_tokens:
         raise AssertionError(f"{name}: the quick path chose other tokens than the full path")
     result[name] = {"quick": quick_ms, "full": full_ms}

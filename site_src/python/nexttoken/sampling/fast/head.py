@@ -18,8 +18,9 @@ What they offer:
 - ``x.mass(ref, temperature)``: the sum of exp((v - ref) / temperature) over every logit, as
   exactly rounded as ``math.fsum`` (JavaScript's is compensated: within a few ulps).
 """
+import heapq
 import math
-from itertools import compress, repeat
+from itertools import repeat
 from operator import sub, truediv
 
 
@@ -38,6 +39,7 @@ def step_logits(logits):
 class ListLogits:
     def __init__(self, values: list):
         self._values = values
+        self._head = []  # the longest head found so far: a prefix of the full path's order
 
     def __len__(self):
         return len(self._values)
@@ -55,10 +57,10 @@ class ListLogits:
     def top(self, count: int):
         values, n = self._values, len(self._values)
         count = max(0, min(count, n))
-        if not count:
-            return [], []
-        ids = _head(values, count) or sorted(range(n), key=lambda i: (values[i], i), reverse=True)
-        ids = ids[:count]
+        if len(self._head) < count:
+            # as sorted(..., reverse=True)[:count], which keeps ties in the given order: ids descending
+            self._head = heapq.nlargest(count, range(n - 1, -1, -1), key=values.__getitem__)
+        ids = self._head[:count]
         return ids, [values[i] for i in ids]
 
     def mass(self, ref: float, temperature: float) -> float:
@@ -66,23 +68,6 @@ class ListLogits:
         if temperature != 1.0:
             scaled = map(truediv, scaled, repeat(temperature))
         return math.fsum(map(math.exp, scaled))
-
-
-def _head(values, count):
-    """At least ``count`` ids in the full path's order, found as every logit within a distance
-    of the top (one pass in C each, the distance doubling), only those few sorted; None when
-    ties crowd the distance that would hold them (the caller sorts everything)."""
-    top, bottom = max(values), min(values)
-    ids_down = range(len(values) - 1, -1, -1)
-    gap = 1.0
-    for _ in range(64):
-        cutoff = max(top - gap, bottom)
-        ids = list(compress(ids_down, map(cutoff.__le__, reversed(values))))
-        if len(ids) >= count or cutoff == bottom:
-            ids.sort(key=values.__getitem__, reverse=True)  # stable: ties keep descending ids
-            return ids
-        gap *= 2
-    return None
 
 
 class JsLogits:

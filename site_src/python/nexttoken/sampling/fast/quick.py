@@ -98,10 +98,10 @@ def _valid(logits, history, n) -> bool:
     return not history or (set(map(type, history)) == {int} and min(history) >= 0 and max(history) < n)
 
 
-def _heads(logits, n):
-    """Growing heads of the full path's order, ``(ids, values)``: FIRST_HEAD tokens, then four
+def _heads(logits, n, first=FIRST_HEAD):
+    """Growing heads of the full path's order, ``(ids, values)``: ``first`` tokens, then four
     times as many, up to SCATTER_MAX + 1 (or the whole vocabulary, if smaller)."""
-    count = FIRST_HEAD
+    count = first
     while True:
         yield logits.top(count)
         if count > SCATTER_MAX or count >= n:
@@ -116,7 +116,7 @@ def _run_end(values, value) -> int:
 
 def _greedy(logits, n) -> int:
     """The largest logit's id, the lowest among ties (the tie run ends with it)."""
-    for ids, values in _heads(logits, n):
+    for ids, values in _heads(logits, n, first=16):
         end = _run_end(values, values[0])
         if end < len(ids) or len(ids) == n:
             return ids[end - 1]
