@@ -7,7 +7,7 @@ One small interface, two implementations:
 - ``JsLogits`` over the runtime's ``Logits`` (site_src/js/runtime/logits.js), which wraps the
   model's Float32Array in the browser: the same answers from one loop each in JavaScript, so a
   generated token costs Python a few calls instead of passes over 50,257 floats.
-  tests/runtime/test_logits.py checks that the two agree.
+  tests/sampling/test_head.py checks that the two agree.
 
 What they offer:
 
