@@ -64,6 +64,19 @@ def on_each_worker(context, visit, script, arg=None, times=None) -> list:
     return done
 
 
+BUILD = "() => document.querySelector('script[data-build]').dataset.build"
+# What sw-register.js does on a page of the given build.
+REGISTER = "(build) => navigator.serviceWorker.register(new URL('sw.js?build=' + build, document.baseURI).href)"
+
+
+def controlled_by(page, build):
+    """Wait until ``build``'s service worker controls ``page`` and has finished activating."""
+    page.wait_for_function(f"""() => {{
+        const worker = navigator.serviceWorker.controller;
+        return worker?.scriptURL.endsWith("build={build}") && worker.state === "activated";
+    }}""")
+
+
 class Visit:
     """A page in a fresh browser context, with the errors and CSP violations it reported."""
 
@@ -100,6 +113,17 @@ class Visit:
                 raise AssertionError(f"{self.page.url} did not become cross-origin isolated in {seconds} s")
             self.page.wait_for_timeout(250)
         self.page.wait_for_load_state("load")
+
+    def onto_build(self, build):
+        """After a deploy, make sure this tab runs ``build``: on a busy machine the old worker
+        answers a navigation slower than 4 s from the old shell (sw.js, SLOW_NETWORK_MS), and
+        that page registers the old worker again. So do what sw-register.js does on a page of
+        the new build (registering the same script twice is a no-op); an idle page of the old
+        build then reloads onto it."""
+        self.evaluate(REGISTER, build)
+        controlled_by(self.page, build)
+        self.page.wait_for_function(f"() => document.querySelector('script[data-build]')?.dataset.build === '{build}'")
+        self.wait_until_isolated()
 
     def mount_loader(self, html):
         """Put the loading control (the rendered partial) at the top of the page and wire it."""

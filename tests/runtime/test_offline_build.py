@@ -3,9 +3,9 @@ page that the browser's HTTP cache still holds (say the reader saw a deploy's pa
 worker failed to install, before going offline). Such a page would be a mix: the new build's
 HTML and scripts, the old build's stored files."""
 from export.site.manifest import read_manifest
+from tests.runtime.conftest import BUILD
 from tests.runtime.server import SiteServer
 
-BUILD = "() => document.querySelector('script[data-build]').dataset.build"
 PAGES = ("playground.html", "credits.html", "embed.html", "")
 
 

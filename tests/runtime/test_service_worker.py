@@ -9,7 +9,7 @@ import time
 import pytest
 
 from export.site.manifest import loaded_files, read_manifest
-from tests.runtime.conftest import FILES, Visit
+from tests.runtime.conftest import BUILD, FILES, REGISTER, Visit, controlled_by
 from tests.runtime.server import SiteServer
 
 # The page's caches: every name, and the paths + ?sha256= of the stored files.
@@ -21,32 +21,11 @@ CACHES = """async () => {
     })};
 }"""
 
-BUILD = "() => document.querySelector('script[data-build]').dataset.build"
-# What sw-register.js does on a page of the given build.
-REGISTER = "(build) => navigator.serviceWorker.register(new URL('sw.js?build=' + build, document.baseURI).href)"
 
 
 def stored(prefix, manifest):
     files = loaded_files(manifest)  # what a load on WebAssembly downloads and stores
     return {f"{prefix}{path}?sha256={entry['sha256']}" for path, entry in files.items()}
-
-
-def onto_build(visit, build):
-    """A tab opened after a deploy, made sure to run ``build``: on a busy machine the old worker
-    may answer its navigation from the old shell (after 4 s), and that page registers the old
-    worker again. So do what sw-register.js does on a page of the new build (registering the
-    same script twice is a no-op); an idle page of the old build then reloads onto it."""
-    visit.evaluate(REGISTER, build)
-    controlled_by(visit.page, build)
-    visit.page.wait_for_function(f"() => document.querySelector('script[data-build]')?.dataset.build === '{build}'")
-    visit.wait_until_isolated()
-
-
-def controlled_by(page, build):
-    page.wait_for_function(f"""() => {{
-        const worker = navigator.serviceWorker.controller;
-        return worker?.scriptURL.endsWith("build={build}") && worker.state === "activated";
-    }}""")
 
 
 @pytest.fixture
@@ -104,7 +83,7 @@ def test_two_tabs_on_two_builds_keep_each_others_files(visit, site, tiny_site, b
         visit.context.new_cdp_session(visit.page).send("Network.clearBrowserCache")
         tab2 = Visit(visit.context)
         tab2.open(server.url + "nexttoken/")
-        onto_build(tab2, new["build_id"])
+        tab2.onto_build(new["build_id"])
         tab2.load()
         tab2.greedy("Hello", 3)
         server.release()
@@ -129,7 +108,7 @@ def test_an_idle_tab_of_the_old_build_reloads_onto_the_new_one(visit, site, tiny
         visit.context.new_cdp_session(visit.page).send("Network.clearBrowserCache")
         tab2 = Visit(visit.context)
         tab2.open(server.url + "nexttoken/")
-        onto_build(tab2, new["build_id"])
+        tab2.onto_build(new["build_id"])
         # Tab 1 had not started the model: it reloads itself onto the new build.
         visit.page.wait_for_function(f"() => document.querySelector('script[data-build]')?.dataset.build === '{new['build_id']}'")
         visit.wait_until_isolated()

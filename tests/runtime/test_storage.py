@@ -115,10 +115,7 @@ def test_a_new_build_evicts_the_old_one(visit, site, tiny_site, tmp_path):
         visit.context.new_cdp_session(page).send("Network.clearBrowserCache")
         page.reload()
         # The new build's worker is "activated" once its clean-up (sw.js, "activate") is done.
-        page.wait_for_function(f"""() => {{
-            const worker = navigator.serviceWorker.controller;
-            return worker?.scriptURL.endsWith("build={new['build_id']}") && worker.state === "activated";
-        }}""")
+        visit.onto_build(new["build_id"])
         after = visit.evaluate(CACHES)
         visit.load()
         ids = visit.greedy("Hello", 3)
