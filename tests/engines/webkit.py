@@ -7,9 +7,10 @@ recorder put into the page after each navigation (console.error, uncaught errors
 rejections from then on), and ``init_script`` runs after each navigation, not before the page's
 own scripts.
 
-A MiniBrowser that dies under the driver (a crash, the kernel's OOM killer) leaves
-WebKitWebDriver waiting on it for good; a watchdog per page notices, ends that service so the
-waiting call fails at once with an error saying so, and the next page gets a fresh service."""
+A MiniBrowser that dies under the driver (a crash, the kernel's OOM killer), or while it
+starts, leaves WebKitWebDriver waiting on it for good: a watchdog per page notices, ends that
+service so the waiting call fails at once with an error saying so, and the next page gets a
+fresh service; a start that hangs is given up after STARTUP_S and tried once more."""
 import contextlib
 import glob
 import os
@@ -20,6 +21,7 @@ import threading
 from tests.engines.page import EngineError, Navigating, Page
 
 MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"
+STARTUP_S = 90  # a new WebDriver session (a fresh MiniBrowser) not started by then is given up
 NAVIGATING = ("JavaScript execution context", "no such frame", "navigation", "unload", "no such window",
               "main frame", "Frame was destroyed")
 
@@ -128,8 +130,21 @@ class WebKitPage(Page):
         options.add_argument("--automation")
         connection = RemoteConnection(client_config=ClientConfig(remote_server_addr=service.service_url))
         before = children(service.process.pid)
-        self.driver = webdriver.Remote(command_executor=connection, options=options)
-        self.watchdog = Watchdog(service, children(service.process.pid) - before)
+        # A browser that dies while starting leaves the new-session call waiting for good too.
+        deadline = threading.Timer(STARTUP_S, service.process.kill)
+        deadline.start()
+        try:
+            self.driver = webdriver.Remote(command_executor=connection, options=options)
+        except Exception as e:
+            raise EngineError(f"webkit: MiniBrowser did not start ({e.__class__.__name__}); "
+                              "the next page starts a fresh one") from None
+        finally:
+            deadline.cancel()
+        browsers = children(service.process.pid) - before
+        if not browsers:
+            service.process.kill()
+            raise EngineError("webkit: no MiniBrowser process after the session started; the next page starts a fresh one")
+        self.watchdog = Watchdog(service, browsers)
         self.driver.set_script_timeout(600)
         self.driver.set_page_load_timeout(240)
         self.init_script = init_script
@@ -281,7 +296,13 @@ class WebKitBrowser:
         return self.service
 
     def new_page(self, init_script=None, viewport=None):
-        return WebKitPage(self._service(), self.browser_binary, init_script=init_script, viewport=viewport)
+        """A fresh page; a browser that fails to start is tried once more, on a fresh service."""
+        try:
+            return WebKitPage(self._service(), self.browser_binary, init_script=init_script, viewport=viewport)
+        except EngineError:
+            self.service.process.kill()
+            self.service.process.wait(10)
+            return WebKitPage(self._service(), self.browser_binary, init_script=init_script, viewport=viewport)
 
     def stop(self):
         if self.service is not None:
