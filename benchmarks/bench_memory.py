@@ -9,7 +9,9 @@ proportional set size (PSS, from ``/proc/PID/smaps_rollup``: shared pages split 
 users, so nothing is counted twice) of every Chromium process this script started, every
 ``INTERVAL`` seconds. Each measurement launches a fresh browser, opens an empty tab, takes its
 settled total as the baseline, then opens the page, loads the engine and generates ``--steps``
-greedy tokens; the figure is the peak total minus the baseline.
+greedy tokens; the figure is the peak total minus the baseline. The browser runs on an
+empty on-disk profile, as a reader's does (Playwright's default, an off-the-record profile,
+keeps Cache Storage in memory).
 
 Scenarios:
 - ``site``: the built site's real page (service worker blocked: 1 thread), ``nexttoken.load()``
@@ -22,9 +24,11 @@ Writes benchmarks/out/memory.json and prints a table. Memory does not depend on 
 load (timings do: the seconds printed are only for orientation).
 """
 import argparse
+import contextlib
 import json
 import os
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -141,13 +145,29 @@ def baseline(page) -> float:
     return values[len(values) // 2]
 
 
+@contextlib.contextmanager
+def profile_browser():
+    """A fresh headless Chromium with an empty on-disk profile, as a reader's browser has.
+
+    Not Playwright's usual ``new_context()``: that is an off-the-record profile, whose Cache
+    Storage lives in the browser process's memory, so every file a page stores there (the
+    site's model, transformers.js's) would count once more, for the browser's whole life."""
+    from playwright.sync_api import sync_playwright
+    from tests.browser import CHROMIUM_ARGS, chromium_path
+
+    with sync_playwright() as p, tempfile.TemporaryDirectory(prefix="nexttoken-profile-") as profile:
+        context = p.chromium.launch_persistent_context(
+            profile, executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True, service_workers="block")
+        try:
+            yield context
+        finally:
+            context.close()
+
+
 def measure(url: str, run, label: str, log=print) -> dict:
     """Launch a fresh browser, take the empty-tab baseline, then ``run(page)`` under the sampler."""
-    from tests.browser import chromium
-
-    with chromium() as browser:
-        context = browser.new_context(service_workers="block")
-        page = context.new_page()
+    with profile_browser() as context:
+        page = context.pages[0] if context.pages else context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -156,7 +176,6 @@ def measure(url: str, run, label: str, log=print) -> dict:
         with Sampler() as sampler:
             page.goto(url)
             result = run(page)
-        context.close()
     if errors:
         raise RuntimeError(f"{label}: the page reported errors: {errors[:3]}")
     peak = sampler.peak
