@@ -6,7 +6,7 @@
 import { argmax, serve, timed } from "./rpc.js";
 import { Downloader, Progress, fetchManifest, fetchText } from "../site/assets/js/runtime/fetch.js";
 import { fileGroups, threadCount } from "../site/assets/js/runtime/loader.js";
-import { loadModel } from "../site/assets/js/runtime/model.js";
+import { chooseOrtBuild, loadModel } from "../site/assets/js/runtime/model.js";
 import { loadPython } from "../site/assets/js/runtime/python.js";
 
 const state = { manifest: null, model: null, py: null, logits: null, prompt: null };
@@ -31,13 +31,14 @@ async function python() {
 
 async function model() {
   const m = await manifest();
-  const groups = fileGroups(m);
+  const ortBuild = chooseOrtBuild("wasm");  // as loader.js chooses
+  const groups = fileGroups(m, ortBuild);
   const [ms, loaded] = await timed(async () => {
-    await Promise.all([download(m, groups.onnxruntime), download(m, groups.model, true)]);
-    return loadModel(m, null, { backend: "wasm", threads: threadCount() });
+    await Promise.all([download(m, groups.onnxruntime, true), download(m, groups.model, true)]);
+    return loadModel(m, null, { backend: "wasm", ortBuild, threads: threadCount() });
   });
   state.model = loaded;
-  return { ms, threads: loaded.threads, isolated: self.crossOriginIsolated };
+  return { ms, threads: loaded.threads, isolated: self.crossOriginIsolated, ortBuild, lazyWeights: loaded.lazyWeights };
 }
 
 /** Prefill `prompt` `prefills` times on an empty cache, then `runs` greedy runs of `steps`

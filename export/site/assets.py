@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 from export.errors import BuildError
-from export.site.manifest import WEBGPU_RUNTIME, file_entry
+from export.site.manifest import ORT_BUILDS, file_entry
 
 # (npm package, files the page needs, destination under the site root, the runtime they make up)
 VENDOR = [
@@ -18,11 +18,17 @@ VENDOR = [
     # WASM-only build of onnxruntime-web, which every reader without WebGPU downloads: the
     # default bundle would also fetch the WebGPU build.
     ("onnxruntime-web", ["dist/ort.wasm.min.mjs", "dist/ort-wasm-simd-threaded.mjs",
-                         "dist/ort-wasm-simd-threaded.wasm"], "vendor/onnxruntime-web", "onnxruntime"),
+                         "dist/ort-wasm-simd-threaded.wasm"], "vendor/onnxruntime-web", ORT_BUILDS["wasm"]),
+    # Its JSPI build (17 MB of WASM), which a browser with WebAssembly JavaScript Promise
+    # Integration (Chromium 137+) downloads instead: it reads the weights from stored files as
+    # it needs them, so they are not held in JavaScript memory beside the session's copy
+    # (docs/runtime.md).
+    ("onnxruntime-web", ["dist/ort.jspi.min.mjs", "dist/ort-wasm-simd-threaded.jspi.mjs",
+                         "dist/ort-wasm-simd-threaded.jspi.wasm"], "vendor/onnxruntime-web", ORT_BUILDS["jspi"]),
     # Its WebGPU build (27 MB of WASM), which a reader whose model runs on WebGPU downloads
     # instead (docs/runtime.md).
     ("onnxruntime-web", ["dist/ort.webgpu.min.mjs", "dist/ort-wasm-simd-threaded.asyncify.mjs",
-                         "dist/ort-wasm-simd-threaded.asyncify.wasm"], "vendor/onnxruntime-web", WEBGPU_RUNTIME),
+                         "dist/ort-wasm-simd-threaded.asyncify.wasm"], "vendor/onnxruntime-web", ORT_BUILDS["webgpu"]),
 ]
 LICENSES = ["LICENSE", "LICENSE.md", "LICENSE.txt"]
 STATIC_DIRS = [("css", "assets/css"), ("js", "assets/js"), ("images", "assets/images")]
@@ -51,7 +57,7 @@ def copy_vendor(node_modules: Path, site: Path, webgpu: bool) -> dict:
     model has a WebGPU graph, so onnxruntime-web's WebGPU build is copied too."""
     copied = {}
     for package, files, dest, runtime in VENDOR:
-        if runtime == WEBGPU_RUNTIME and not webgpu:
+        if runtime == ORT_BUILDS["webgpu"] and not webgpu:
             continue
         (site / dest).mkdir(parents=True, exist_ok=True)
         for name in [n for n in LICENSES if (node_modules / package / n).is_file()]:

@@ -16,10 +16,11 @@ from export.model.source import file_sha256
 MANIFEST = "manifest.json"
 # 3: weights in external-data files of one or more shards (onnx.external_data.files);
 # 4: onnx.webgpu, the graph a WebGPU reader runs on the same shards (or null)
-FORMAT = 4
-# The runtime group of onnxruntime-web's WebGPU build (export.site.assets.VENDOR): only a reader
-# whose model runs on WebGPU downloads it.
-WEBGPU_RUNTIME = "onnxruntime-webgpu"
+# 5: runtimes.files of a third onnxruntime build, "onnxruntime-jspi" (ORT_BUILDS)
+FORMAT = 5
+# The runtime group of each onnxruntime-web build (export.site.assets.VENDOR), by the build's
+# name (runtime/model.js BUILDS): a reader downloads one of them, the one model.js chooseOrtBuild picks.
+ORT_BUILDS = {"wasm": "onnxruntime", "jspi": "onnxruntime-jspi", "webgpu": "onnxruntime-webgpu"}
 # What the pages say (data-build) until ``stamp_build_id`` knows the id: as long as an id.
 PENDING_BUILD_ID = "pending-build-id"
 
@@ -131,20 +132,24 @@ def stamp_build_id(root: Path, manifest: dict) -> str:
     return build_id
 
 
-def loaded_files(manifest: dict, backend: str = "wasm") -> dict:
-    """{path: entry} of what a load on ``backend`` downloads: every listed file and runtime but
-    the other backend's graph and onnxruntime build (the page's fileGroups, runtime/loader.js)."""
+def loaded_files(manifest: dict, ort_build: str = "wasm") -> dict:
+    """{path: entry} of what a load with onnxruntime-web's build ``ort_build`` ("wasm", "jspi"
+    or "webgpu") downloads: every listed file and runtime but the other builds and the graph
+    it does not run (the page's fileGroups, runtime/loader.js)."""
+    if ort_build not in ORT_BUILDS:
+        raise ValueError(f"ort_build must be one of {', '.join(ORT_BUILDS)}, not {ort_build!r}")
     gpu = manifest["onnx"].get("webgpu") or {}
-    other_graph = manifest["onnx"]["model"] if backend == "webgpu" else gpu.get("model")
-    other_runtime = "onnxruntime" if backend == "webgpu" else WEBGPU_RUNTIME
+    other_graph = manifest["onnx"]["model"] if ort_build == "webgpu" else gpu.get("model")
+    others = set(ORT_BUILDS.values()) - {ORT_BUILDS[ort_build]}
     runtimes = manifest.get("runtimes", {}).get("files", {})
     return {**{path: f for path, f in manifest["files"].items() if path != other_graph},
-            **{path: f for path, f in runtimes.items() if f.get("runtime") != other_runtime}}
+            **{path: f for path, f in runtimes.items() if f.get("runtime") not in others}}
 
 
 def download_bytes(manifest: dict) -> int:
-    """What a reader who loads the model on WebAssembly downloads."""
-    return sum(f["bytes"] for f in loaded_files(manifest).values())
+    """What a reader who loads the model on WebAssembly downloads (with the larger of the two
+    WebAssembly builds, so the page never promises less than it fetches)."""
+    return max(sum(f["bytes"] for f in loaded_files(manifest, ort_build).values()) for ort_build in ("wasm", "jspi"))
 
 
 def write_manifest(root: Path, manifest: dict) -> Path:

@@ -143,7 +143,9 @@
   let loaded = null;
   let markReady;
   const api = {
-    /** {backend: "wasm" | "webgpu", threads, isolated} once loaded. */
+    /** {backend: "wasm" | "webgpu", ortBuild: "wasm" | "jspi" | "webgpu" (onnxruntime-web's
+     *  build running it), lazyWeights (the weights were read from storage as the model loaded,
+     *  never held whole in memory: "jspi" with stored files), threads, isolated} once loaded. */
     info: null,
     /** "idle", "loading", "ready" or "failed". */
     state: "idle",

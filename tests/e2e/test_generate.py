@@ -13,6 +13,10 @@ def test_greedy_generation_matches_native_onnxruntime(tab, site_url, tiny_site):
     assert tab.evaluate("typeof window.nexttoken.generate") == "function"
     info = tab.evaluate("() => window.nexttoken.load()")
     assert info["backend"] == "wasm" and info["threads"] >= 1 and info["isolated"]
+    # JavaScript Promise Integration (Chromium 137+, Firefox 153 ESR here; not WebKit): the
+    # JSPI build, which reads the weights from storage as it loads them.
+    jspi = tab.engine != "webkit"
+    assert info["ortBuild"] == ("jspi" if jspi else "wasm") and info["lazyWeights"] == jspi
     result = tab.evaluate("(p) => window.nexttoken.generate(p, {max_new_tokens: 20, temperature: 0})", PROMPT)
 
     expected = OnnxLM(tiny_site).greedy(gpt2_tokenizer().encode(PROMPT), 20)

@@ -13,6 +13,7 @@ ENGINE = Path(__file__).resolve().parents[2] / "site_src" / "js" / "runtime"
 
 SCRIPT = """
 const loader = await import(process.argv[1] + "/loader.js");
+const model = await import(process.argv[1] + "/model.js");
 const support = await import(process.argv[1] + "/support.js");
 const { Progress } = await import(process.argv[1] + "/fetch.js");
 const manifest = JSON.parse(await (await import("node:fs/promises")).readFile(process.argv[2], "utf8"));
@@ -26,7 +27,10 @@ progress.add(200, true);
 const backend = (m, asked) => loader.chooseBackend(m, asked).catch((e) => `${e.code}: ${e.message}`);
 console.log(JSON.stringify({
   groups: loader.fileGroups(manifest),
+  jspiGroups: loader.fileGroups(manifest, "jspi"),
   webgpuGroups: loader.fileGroups(manifest, "webgpu"),
+  ortBuilds: [model.chooseOrtBuild("wasm"), model.chooseOrtBuild("webgpu"),
+    model.chooseOrtBuild("wasm", { WebAssembly: { Suspending: function () {}, promising: () => {} } })],
   backends: await Promise.all([backend(manifest, "auto"), backend(manifest, undefined), backend(manifest, "wasm"),
     backend(manifest, "webgpu"), backend(manifest, "cuda"),
     backend({ ...manifest, onnx: { ...manifest.onnx, webgpu: null } }, "webgpu")]),
@@ -51,12 +55,17 @@ def test_loading_modules(site):
     result = run_node(site / "manifest.json")
     groups = result["groups"]
     listed = [*manifest["files"], *manifest["runtimes"]["files"]]
-    # Every file a load on each backend downloads, exactly once, by the runtime that needs it.
-    assert sorted(sum(groups.values(), [])) == sorted(loaded_files(manifest))
-    assert sorted(sum(result["webgpuGroups"].values(), [])) == sorted(loaded_files(manifest, "webgpu"))
-    only = {"webgpu": set(loaded_files(manifest, "webgpu")) - set(loaded_files(manifest))}
-    assert len(only["webgpu"]) == 4 and set(listed) == set(loaded_files(manifest)) | only["webgpu"]
+    # Every file a load with each onnxruntime build downloads, exactly once, by the runtime that needs it.
+    for name, ort_build in (("groups", "wasm"), ("jspiGroups", "jspi"), ("webgpuGroups", "webgpu")):
+        assert sorted(sum(result[name].values(), [])) == sorted(loaded_files(manifest, ort_build)), ort_build
+    only = {b: set(loaded_files(manifest, b)) - set(loaded_files(manifest)) for b in ("jspi", "webgpu")}
+    assert len(only["jspi"]) == 3 and len(only["webgpu"]) == 4
+    assert set(listed) == set(loaded_files(manifest)) | only["jspi"] | only["webgpu"]
+    assert set(result["jspiGroups"]["onnxruntime"]) == only["jspi"]
     assert set(result["webgpuGroups"]["onnxruntime"]) == only["webgpu"] - {manifest["onnx"]["webgpu"]["model"]}
+    # Node 20 has no JavaScript Promise Integration: the plain WASM build; WebGPU has its own;
+    # a WebAssembly with Suspending and promising gets the JSPI build.
+    assert result["ortBuilds"] == ["wasm", "webgpu", "jspi"]
     # Node has no WebGPU: "auto" (the default) is WASM, asking for WebGPU is an error, as is a
     # backend that does not exist or WebGPU asked of a build without its graph.
     assert result["backends"] == [
@@ -79,9 +88,10 @@ def test_loading_modules(site):
 
 
 def test_loading_control_states_the_download_size(site):
-    """What a load on WebAssembly downloads: not the WebGPU graph nor onnxruntime's WebGPU build."""
+    """What a load on WebAssembly downloads, with the larger of onnxruntime's two WebAssembly
+    builds: not the WebGPU graph nor onnxruntime's WebGPU build."""
     manifest = read_manifest(site)
-    total = sum(e["bytes"] for e in loaded_files(manifest).values())
+    total = max(sum(e["bytes"] for e in loaded_files(manifest, b).values()) for b in ("wasm", "jspi"))
     html = render_loader(manifest)
     label = re.search(r"data-loader-start>([^<]*)<", html).group(1)
     assert label == f"Load GPT-2, {total / 1e6:.0f} MB"

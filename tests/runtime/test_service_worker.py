@@ -23,8 +23,8 @@ CACHES = """async () => {
 
 
 
-def stored(prefix, manifest):
-    files = loaded_files(manifest)  # what a load on WebAssembly downloads and stores
+def stored(prefix, manifest, info):
+    files = loaded_files(manifest, info["ortBuild"])  # what that load downloaded and stored
     return {f"{prefix}{path}?sha256={entry['sha256']}" for path, entry in files.items()}
 
 
@@ -42,7 +42,7 @@ def test_two_sites_on_one_origin_keep_their_caches(visit, site, tiny_site, build
     (tmp_path / "b").symlink_to(tiny_site, target_is_directory=True)
     with SiteServer(tmp_path) as server:
         visit.open(server.url + "a/")
-        visit.load()
+        info = visit.load()
         expected = visit.greedy("Hello", 3)
         other = Visit(visit.context)
         other.open(server.url + "b/")
@@ -58,7 +58,7 @@ def test_two_sites_on_one_origin_keep_their_caches(visit, site, tiny_site, build
         offline = visit.greedy("Hello", 3)
     assert f"nexttoken-shell /a/ {a['build_id']}" in caches["names"]
     assert f"nexttoken-shell /b/ {b['build_id']}" in caches["names"]
-    assert set(caches["files"]) == stored("/a/", a)
+    assert set(caches["files"]) == stored("/a/", a, info)
     assert offline == expected
 
 
@@ -84,7 +84,7 @@ def test_two_tabs_on_two_builds_keep_each_others_files(visit, site, tiny_site, b
         tab2 = Visit(visit.context)
         tab2.open(server.url + "nexttoken/")
         tab2.onto_build(new["build_id"])
-        tab2.load()
+        info = tab2.load()
         tab2.greedy("Hello", 3)
         server.release()
         visit.evaluate("() => window.first")
@@ -93,7 +93,7 @@ def test_two_tabs_on_two_builds_keep_each_others_files(visit, site, tiny_site, b
         visit.page.wait_for_timeout(1000)  # tab 1's clean-up after its load
         caches = visit.evaluate(CACHES)
     assert first_build == old["build_id"] and len(first) == 3
-    assert set(caches["files"]) == stored("/nexttoken/", old) | stored("/nexttoken/", new)
+    assert set(caches["files"]) == stored("/nexttoken/", old, info) | stored("/nexttoken/", new, info)
 
 
 def test_an_idle_tab_of_the_old_build_reloads_onto_the_new_one(visit, site, tiny_site, builds, tmp_path):

@@ -32,17 +32,17 @@ STORED_HASHES = """async () => {
 }"""
 
 
-def all_files(manifest):
-    return loaded_files(manifest)  # what a load on WebAssembly downloads and stores
+def all_files(manifest, info):
+    return loaded_files(manifest, info["ortBuild"])  # what that load downloaded and stored
 
 
 def test_damaged_stored_files_are_downloaded_again(visit, site):
     manifest = read_manifest(site)
     model = manifest["onnx"]["external_data"]["shards"][1]
-    runtime = next(p for p in all_files(manifest) if p.endswith(".wasm"))
     with SiteServer(site) as server:
         page = visit.open(server.url)
-        visit.load()
+        info = visit.load()
+        runtime = next(p for p in all_files(manifest, info) if p.endswith(".wasm"))
         expected = visit.greedy("Hello")
         stored = visit.evaluate(DAMAGE, [model, runtime])
         # Only the damaged copies may be fetched again: from the server, not the HTTP cache.
@@ -54,10 +54,10 @@ def test_damaged_stored_files_are_downloaded_again(visit, site):
         again = visit.greedy("Hello")
         refetched = {p: server.requests_for(p) - before[p] for p in (model, runtime)}
         hashes = visit.evaluate(STORED_HASHES)
-    assert stored == len(all_files(manifest))  # every file was stored on the first visit
+    assert stored == len(all_files(manifest, info))  # every file was stored on the first visit
     assert refetched == {model: 1, runtime: 1}
     assert again == expected
-    assert hashes == {path: entry["sha256"] for path, entry in all_files(manifest).items()}
+    assert hashes == {path: entry["sha256"] for path, entry in all_files(manifest, info).items()}
     assert any("damaged" in w for w in visit.warnings)
     assert visit.errors == []
 
@@ -93,8 +93,8 @@ CACHES = """async () => {
 SCOPE_CACHES = ["nexttoken-files /nexttoken/", "nexttoken-builds /nexttoken/"]
 
 
-def stored_keys(manifest):
-    return {f"{path.split('/')[-1]}?sha256={entry['sha256']}" for path, entry in all_files(manifest).items()}
+def stored_keys(manifest, info):
+    return {f"{path.split('/')[-1]}?sha256={entry['sha256']}" for path, entry in all_files(manifest, info).items()}
 
 
 def test_a_new_build_evicts_the_old_one(visit, site, tiny_site, tmp_path):
@@ -106,7 +106,7 @@ def test_a_new_build_evicts_the_old_one(visit, site, tiny_site, tmp_path):
     current.symlink_to(site, target_is_directory=True)
     with SiteServer(tmp_path) as server:
         page = visit.open(server.url + "nexttoken/")
-        visit.load()
+        info = visit.load()
         before = visit.evaluate(CACHES)
         current.unlink()
         current.symlink_to(tiny_site, target_is_directory=True)
@@ -121,8 +121,8 @@ def test_a_new_build_evicts_the_old_one(visit, site, tiny_site, tmp_path):
         ids = visit.greedy("Hello", 3)
     shell = "nexttoken-shell /nexttoken/ {}".format
     assert sorted(before["names"]) == sorted([*SCOPE_CACHES, shell(old["build_id"])])
-    assert set(before["files"]) == stored_keys(old)
+    assert set(before["files"]) == stored_keys(old, info)
     assert sorted(after["names"]) == sorted([*SCOPE_CACHES, shell(new["build_id"])])
     # The new worker kept the files both builds share and deleted the old build's own.
-    assert set(after["files"]) == stored_keys(old) & stored_keys(new)
+    assert set(after["files"]) == stored_keys(old, info) & stored_keys(new, info)
     assert len(ids) == 3

@@ -17,13 +17,13 @@ NO_CACHE_ISOLATED = {"Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-
                      "Cache-Control": "no-store"}
 
 
-def listed(manifest):
-    return loaded_files(manifest)  # on WebAssembly
+def listed(manifest, info):
+    return loaded_files(manifest, info["ortBuild"])  # what that load downloads
 
 
-def requests_per_file(server, manifest):
-    """How many times the server was asked for each listed file, with or without ?sha256=."""
-    return {path: server.requests_for(path) for path in listed(manifest)}
+def requests_per_file(server, manifest, info):
+    """How many times the server was asked for each file the load needs, with or without ?sha256=."""
+    return {path: server.requests_for(path) for path in listed(manifest, info)}
 
 
 def test_each_file_is_downloaded_once_without_a_service_worker(tab, site):
@@ -39,8 +39,8 @@ def test_each_file_is_downloaded_once_without_a_service_worker(tab, site):
         ids = tab.evaluate("(p) => window.nexttoken.generate(p, {max_new_tokens: 5, temperature: 0}).then((r) => r.ids)",
                            PROMPT)
         notices = tab.evaluate("() => window.notices")
-        counts = requests_per_file(server, manifest)
-    assert counts == {path: 1 for path in listed(manifest)}
+        counts = requests_per_file(server, manifest, info)
+    assert counts == {path: 1 for path in listed(manifest, info)}
     assert ids == OnnxLM(site).greedy(gpt2_tokenizer().encode(PROMPT), 5)
     assert info["isolated"]
     if tab.engine == "webkit":
@@ -67,10 +67,11 @@ def test_storage_full_runs_from_the_network_with_a_notice(browser, site):
             info = visit.load()
             ids = visit.greedy("Hello", 3)
             notices = visit.evaluate("() => window.notices")
-            counts = requests_per_file(server, manifest)
+            counts = requests_per_file(server, manifest, info)
     finally:
         context.close()
     assert [n["code"] for n in notices] == ["storage-full"]
+    assert info["ortBuild"] == "jspi" and not info["lazyWeights"]  # nothing stored: the downloaded bytes
     assert "download again on your next visit" in notices[0]["message"]
     assert info["isolated"] and len(ids) == 3
-    assert counts == {path: 1 for path in listed(manifest)}
+    assert counts == {path: 1 for path in listed(manifest, info)}

@@ -6,7 +6,7 @@ own graph and onnxruntime build."""
 import pytest
 
 from export.model.onnx_runner import OnnxLM
-from export.site.manifest import read_manifest
+from export.site.manifest import ORT_BUILDS, loaded_files, read_manifest
 from tests.models import gpt2_tokenizer
 from tests.runtime.conftest import Visit, on_each_worker
 from tests.runtime.server import SiteServer
@@ -14,17 +14,17 @@ from tests.runtime.server import SiteServer
 PROMPT = "Hello"
 
 
-def backend_files(manifest):
-    """{backend: the graph and onnxruntime files only that backend downloads}."""
-    runtimes = manifest["runtimes"]["files"]
-    return {"wasm": {manifest["onnx"]["model"], *(p for p, e in runtimes.items() if e["runtime"] == "onnxruntime")},
-            "webgpu": {manifest["onnx"]["webgpu"]["model"],
-                       *(p for p, e in runtimes.items() if e["runtime"] == "onnxruntime-webgpu")}}
+def own_files(manifest):
+    """{onnxruntime build: the files a load with that build downloads and no other build does}."""
+    loads = {b: set(loaded_files(manifest, b)) for b in ORT_BUILDS}
+    return {b: files.difference(*(other for c, other in loads.items() if c != b)) for b, files in loads.items()}
 
 
 def load_and_generate(browser, site, options):
-    """Load in a fresh context with ``options``; (info, greedy ids, server hits per backend file)."""
-    files = backend_files(read_manifest(site))
+    """Load in a fresh context with ``options``; (info, greedy ids, server hits per file only
+    one onnxruntime build downloads, by build, and of the WebAssembly builds' graph)."""
+    manifest = read_manifest(site)
+    files = {**own_files(manifest), "graph": {manifest["onnx"]["model"]}}
     with SiteServer(site) as server:
         visit = Visit(browser.new_context())
         try:
@@ -34,26 +34,33 @@ def load_and_generate(browser, site, options):
             ready = visit.evaluate("() => window.nexttoken.info")
         finally:
             visit.context.close()
-        hits = {backend: {path: server.requests_for(path) for path in paths} for backend, paths in files.items()}
+        hits = {build: {path: server.requests_for(path) for path in paths} for build, paths in files.items()}
     assert ready == info
     return info, ids, hits
 
 
 def test_webgpu_runs_the_model_when_asked_and_downloads_only_its_own_files(q4_site, webgpu_browser):
     info, ids, hits = load_and_generate(webgpu_browser, q4_site, {"backend": "webgpu"})
-    assert info["backend"] == "webgpu"
+    assert info["backend"] == "webgpu" and info["ortBuild"] == "webgpu"
     assert ids == OnnxLM(q4_site, graph="webgpu").greedy(gpt2_tokenizer().encode(PROMPT), 5)
-    assert all(n == 1 for n in hits["webgpu"].values()), hits
-    assert not any(hits["wasm"].values()), hits
+    assert_only_downloaded(hits, "webgpu")
+    assert not any(hits["graph"].values()), hits
 
 
 @pytest.mark.parametrize("which", ["no WebGPU", "a fallback adapter"])
 def test_the_site_chooses_wasm_without_a_real_gpu(which, q4_site, browser, webgpu_browser):
     info, ids, hits = load_and_generate(webgpu_browser if which == "a fallback adapter" else browser, q4_site, None)
     assert info["backend"] == "wasm"
+    assert info["ortBuild"] == "jspi"  # Chromium has JavaScript Promise Integration
     assert ids == OnnxLM(q4_site).greedy(gpt2_tokenizer().encode(PROMPT), 5)
-    assert all(n == 1 for n in hits["wasm"].values()), hits
-    assert not any(hits["webgpu"].values()), hits
+    assert_only_downloaded(hits, "jspi")
+    assert all(n == 1 for n in hits["graph"].values()), hits
+
+
+def assert_only_downloaded(hits, ort_build):
+    """Each file only ``ort_build`` needs was downloaded once; no other build's own files were."""
+    assert all(n == 1 for n in hits[ort_build].values()), hits
+    assert not any(n for build in ORT_BUILDS if build != ort_build for n in hits[build].values()), hits
 
 
 @pytest.mark.parametrize("options, message", [

@@ -2,7 +2,7 @@
 // download Pyodide's files and the model's in parallel (fetch.js) and start each runtime as
 // soon as its own files are in, so Python starts up while the model is still downloading.
 import { Downloader, LoadError, Progress, fetchManifest, release, serveHeldFiles, siteRoot } from "./fetch.js";
-import { backendFiles, loadModel } from "./model.js";
+import { chooseOrtBuild, loadModel, ortBuildFiles } from "./model.js";
 import { loadPython } from "./python.js";
 import { holdBuild, pruneFiles } from "./store.js";
 import { fallbacks, unsupported } from "./support.js";
@@ -26,13 +26,14 @@ export function threadCount() {
   return globalThis.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
 }
 
-/** Paths of the files to download, grouped by the runtime that needs them, for the model
- *  running on `backend` ("wasm" or "webgpu": each has its own graph and onnxruntime build). */
-export function fileGroups(manifest, backend = "wasm") {
+/** Paths of the files to download, grouped by the runtime that needs them, for the model run
+ *  by onnxruntime-web's build `ortBuild` ("wasm", "jspi" or "webgpu", model.js chooseOrtBuild:
+ *  each has its own onnxruntime files, and "webgpu" its own graph). */
+export function fileGroups(manifest, ortBuild = "wasm") {
   const runtimes = Object.entries(manifest.runtimes.files ?? {});
   const of = (name) => runtimes.filter(([, entry]) => entry.runtime === name).map(([path]) => path);
   const python = new Set([...manifest.python, ...Object.values(manifest.tokenizer)]);
-  const { graph, runtime } = backendFiles(manifest, backend);
+  const { graph, runtime } = ortBuildFiles(manifest, ortBuild);
   const graphs = new Set([manifest.onnx.model, manifest.onnx.webgpu?.model]);
   // Everything else in the manifest is the model (its graph, weights, shards, whatever their number).
   const model = Object.keys(manifest.files).filter((path) => !python.has(path) && (path === graph || !graphs.has(path)));
@@ -115,6 +116,7 @@ export async function loadRuntime(options, { signal, onProgress, onNotice }) {
   const manifest = await fetchManifest();
   const { startUpMs, oneThread, backend: asked, ...downloads } = tuning(options ?? {});
   const backend = await chooseBackend(manifest, asked);
+  const ortBuild = chooseOrtBuild(backend);
   const threads = oneThread ? 1 : threadCount();
   const limit = startUpMs ?? (threads > 1 ? THREADED_START_UP_MS : START_UP_MS);
   // One failure (or a cancel) stops every other download too.
@@ -122,7 +124,7 @@ export async function loadRuntime(options, { signal, onProgress, onNotice }) {
   signal?.addEventListener("abort", () => stop.abort(), { once: true });
   const progress = new Progress(onProgress);
   const downloader = new Downloader(manifest, { ...downloads, signal: stop.signal, progress, onNotice });
-  const groups = fileGroups(manifest, backend);
+  const groups = fileGroups(manifest, ortBuild);
   // While this worker runs, no other tab or new service worker deletes this build's files.
   await holdBuild(siteRoot, manifest).catch(() => {});
   downloader.expect([...groups.python, ...groups.onnxruntime, ...groups.model]);
@@ -144,7 +146,7 @@ export async function loadRuntime(options, { signal, onProgress, onNotice }) {
     const model = Promise.all([
       downloader.fetchAll(groups.onnxruntime, { keep: false, hold: true }),
       downloader.fetchAll(groups.model, { keep: false, hold: true }),
-    ]).then(() => startUp("the model", loadModel(manifest, null, { backend, threads }), limit, threads)
+    ]).then(() => startUp("the model", loadModel(manifest, null, { backend, ortBuild, threads }), limit, threads)
       .catch((err) => {
         // WebGPU chosen by the site whose start fails (a driver without a feature onnxruntime
         // needs, a lost device; not a failed download): api.js starts a fresh worker on
@@ -157,7 +159,8 @@ export async function loadRuntime(options, { signal, onProgress, onNotice }) {
     const [py, loaded] = await Promise.all([python, model]);
     progress.report();
     pruneFiles(siteRoot, manifest).catch(() => {});  // files of builds no open tab runs
-    const info = { backend: loaded.backend ?? "wasm", threads: loaded.threads, isolated: self.crossOriginIsolated };
+    const info = { backend: loaded.backend, ortBuild: loaded.ortBuild, lazyWeights: loaded.lazyWeights,
+      threads: loaded.threads, isolated: self.crossOriginIsolated };
     for (const message of fallbacks({ ...info, oneThreadAsked: oneThread })) onNotice?.({ code: "fallback", message });
     return { manifest, model: loaded, ...py, info };
   } catch (err) {

@@ -1,45 +1,58 @@
 // GPT-2 in onnxruntime-web: one prefill, then one-token steps that reuse the KV cache.
 // Tensor names and the cache layout come from the manifest, never from this file.
-import { fetchBytes, importVerified, verifiedScriptUrl } from "./fetch.js";
+import { fetchBytes, importVerified, release, siteRoot, verifiedScriptUrl } from "./fetch.js";
+import { storedBlob } from "./store.js";
 
-// onnxruntime-web's two builds (export/site/assets.py vendors both): its module script, the
-// module script of its threads, and its WASM.
+// onnxruntime-web's builds (export/site/assets.py vendors them): its module script, the module
+// script of its threads, and its WASM. "jspi" is the WebAssembly build for browsers with
+// JavaScript Promise Integration: it reads each weight from a Blob as it loads it, so weights
+// stored on disk (the Cache API) are never held whole in this worker's memory.
 const BUILDS = {
   wasm: ["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"],
+  jspi: ["ort.jspi.min.mjs", "ort-wasm-simd-threaded.jspi.mjs", "ort-wasm-simd-threaded.jspi.wasm"],
   webgpu: ["ort.webgpu.min.mjs", "ort-wasm-simd-threaded.asyncify.mjs", "ort-wasm-simd-threaded.asyncify.wasm"],
 };
 const ortModules = {};
 
-/** onnxruntime-web's build for `backend`, once per worker (a second loadModel, as
+/** The onnxruntime-web build to run `backend` ("wasm" or "webgpu") with in this browser. */
+export function chooseOrtBuild(backend, scope = globalThis) {
+  if (backend === "webgpu") return "webgpu";
+  return typeof scope.WebAssembly?.Suspending === "function" && typeof scope.WebAssembly?.promising === "function"
+    ? "jspi" : "wasm";
+}
+
+/** onnxruntime-web's build `ortBuild`, once per worker (a second loadModel, as
  *  benchmarks/bench_runtime.py makes, shares it, as import() by URL would), from the loader's
  *  verified bytes: its module script, its threads' module script and its WASM, none of which
  *  it then fetches by URL. */
-async function onnxruntime(runtime, backend) {
-  if (ortModules[backend]) return ortModules[backend];
-  const [module, threads, binary] = BUILDS[backend];
+async function onnxruntime(runtime, ortBuild) {
+  if (ortModules[ortBuild]) return ortModules[ortBuild];
+  const [module, threads, binary] = BUILDS[ortBuild];
   const ort = await importVerified(runtime + module);
   // Each of its WASM threads is a worker started from this blob: URL, possibly after start-up,
   // so the URL is kept for the worker's life (24 kB).
   ort.env.wasm.wasmPaths = { mjs: await verifiedScriptUrl(runtime + threads) };
   // Its ArrayBuffer (the bytes are a view of the whole of it): a Uint8Array would be copied.
   ort.env.wasm.wasmBinary = (await fetchBytes(runtime + binary)).buffer;
-  return (ortModules[backend] = ort);
+  return (ortModules[ortBuild] = ort);
 }
 
-/** The files `backend` needs beyond the shards: its graph and its runtime build. */
-export function backendFiles(manifest, backend) {
-  const graph = backend === "webgpu" ? manifest.onnx.webgpu.model : manifest.onnx.model;
-  return { graph, runtime: BUILDS[backend].map((name) => manifest.runtimes.onnxruntime + name) };
+/** The files onnxruntime-web's `ortBuild` needs beyond the shards: its graph and its own files. */
+export function ortBuildFiles(manifest, ortBuild) {
+  const graph = ortBuild === "webgpu" ? manifest.onnx.webgpu.model : manifest.onnx.model;
+  return { graph, runtime: BUILDS[ortBuild].map((name) => manifest.runtimes.onnxruntime + name) };
 }
 
-/** `runtime`: {backend, threads} as loader.js chose them. The bytes come from fetchBytes, which
- *  hands over what the loader already downloaded and verified. On WebGPU the model runs the
- *  graph of 4-/8-bit kernels (manifest onnx.webgpu) and keeps its KV cache in GPU buffers. */
-export async function loadModel(manifest, onProgress, { backend = "wasm", threads = 1 } = {}) {
-  const ort = await onnxruntime(manifest.runtimes.onnxruntime, backend);
+/** `runtime`: {backend, ortBuild, threads} as loader.js chose them. The bytes come from
+ *  fetchBytes, which hands over what the loader already downloaded and verified; with the
+ *  "jspi" build, the weights come from storage as Blobs (storedBlob) when it holds them. On
+ *  WebGPU the model runs the graph of 4-/8-bit kernels (manifest onnx.webgpu) and keeps its
+ *  KV cache in GPU buffers. */
+export async function loadModel(manifest, onProgress, { backend = "wasm", ortBuild = chooseOrtBuild(backend), threads = 1 } = {}) {
+  const ort = await onnxruntime(manifest.runtimes.onnxruntime, ortBuild);
   ort.env.wasm.numThreads = threads;
-  let model = await fetchBytes(backendFiles(manifest, backend).graph, onProgress);
-  let externalData = await weightFiles(manifest, onProgress);
+  let model = await fetchBytes(ortBuildFiles(manifest, ortBuild).graph, onProgress);
+  let { files: externalData, lazy: lazyWeights } = await weightFiles(manifest, onProgress, ortBuild === "jspi");
   // session_config: onnxruntime config entries the export relies on (export/model/shard.py)
   // logSeverityLevel 3: errors only (on WebGPU it would warn that shape operators run on the CPU, as designed).
   const options = { executionProviders: [backend], externalData, extra: { ...manifest.onnx.session_config }, logSeverityLevel: 3 };
@@ -48,25 +61,37 @@ export async function loadModel(manifest, onProgress, { backend = "wasm", thread
   }
   const inference = await ort.InferenceSession.create(model, options);
   model = externalData = null;  // onnxruntime holds its own copy now: let the bytes go
-  return Object.assign(new Model(ort, inference, manifest), { backend });
+  return Object.assign(new Model(ort, inference, manifest), { backend, ortBuild, lazyWeights });
 }
 
-/** One {path, data} per external-data file the graph names (manifest onnx.external_data.files),
- *  handed to onnxruntime-web as downloaded: a file is one shard, unless a single tensor was
- *  larger than a shard, and only then are its pieces joined. */
-async function weightFiles(manifest, onProgress) {
+/** {files, lazy}: one {path, data} per external-data file the graph names (manifest
+ *  onnx.external_data.files): a file is one shard, unless a single tensor was larger than a
+ *  shard, and only then are its pieces joined. `blobs`: a shard storage holds is handed over
+ *  as a Blob of the stored file (the bytes the loader held for it are let go), which
+ *  onnxruntime's JSPI build reads a tensor at a time; any other shard as its downloaded
+ *  bytes. `lazy`: every shard came from storage, so no weight was held whole in memory. */
+async function weightFiles(manifest, onProgress, blobs) {
   const out = [];
+  let lazy = true;
   for (const { location, shards } of manifest.onnx.external_data.files) {
     const parts = [];
     for (const path of shards) {
-      const bytes = await fetchBytes(path, onProgress);
       const expected = manifest.files[path].bytes;
-      if (bytes.length !== expected) throw new Error(`${path}: ${bytes.length} bytes, manifest.json says ${expected}`);
-      parts.push(bytes);
+      const part = (blobs && await storedBlob(siteRoot, path, manifest.files[path])) || await fetchBytes(path, onProgress);
+      const size = part.size ?? part.length;
+      if (part instanceof Blob) {
+        release([path]);
+        onProgress?.(size, size);
+      } else {
+        lazy = false;
+      }
+      if (size !== expected) throw new Error(`${path}: ${size} bytes, manifest.json says ${expected}`);
+      parts.push(part);
     }
-    out.push({ path: location, data: parts.length === 1 ? parts[0] : joined(parts) });
+    const data = parts.length === 1 ? parts[0] : parts.some((part) => part instanceof Blob) ? new Blob(parts) : joined(parts);
+    out.push({ path: location, data });
   }
-  return out;
+  return { files: out, lazy };
 }
 
 function joined(parts) {

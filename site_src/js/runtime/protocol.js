@@ -4,7 +4,7 @@
 //
 // | request (page -> worker) | fields | reply value (a "result" message) |
 // |---|---|---|
-// | load | options | info: {backend, threads, isolated} |
+// | load | options | info: {backend, ortBuild, lazyWeights, threads, isolated} |
 // | cancel | | true (a load in progress rejects with code "cancelled") |
 // | generate | prompt, options | {ids, text, seed, notices}; first a "token" event per token |
 // | open | session, prompt, params, view | a session reply, every chip |

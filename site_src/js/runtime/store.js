@@ -107,3 +107,19 @@ export async function pruneFiles(root, manifest) {
   await Promise.all(stale.map((request) => files.delete(request)));
   return stale.length;
 }
+
+/**
+ * The stored copy of `path` under `root` (entry: its manifest entry) as a Blob, or null when
+ * storage does not hold it whole or does not answer within `ms`. The Blob is backed by the
+ * stored file, so reading it holds one slice at a time in memory. Only the loader's Downloader
+ * stores files, each after checking its sha256, under a key named by that hash, and it reads
+ * them back through the same check on every load: ask after a load has verified the file.
+ */
+export async function storedBlob(root, path, entry, ms = 20000) {
+  const read = async () => {
+    const cache = await caches.open(cacheNames(root).files);
+    const blob = await (await cache.match(contentKey(root, path, entry.sha256)))?.blob();
+    return blob?.size === entry.bytes ? blob : null;
+  };
+  return within(read().catch(() => null), ms, null);  // no storage here: the caller has bytes
+}
