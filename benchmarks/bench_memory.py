@@ -18,7 +18,8 @@ Scenarios:
   then ``nexttoken.generate`` (Pyodide's sampler included) as a reader runs it.
 - ``--probes``: benchmarks/pages/memory_worker.js loads the same files into onnxruntime-web
   alone with one knob changed at a time (weights joined or per file, bytes kept alive or not,
-  prepacking, the quantized-weight expansion, Pyodide or not), to attribute the site's figure.
+  prepacking, the quantized-weight expansion, Pyodide or not, onnxruntime-web's JSPI build
+  reading the weights from stored files), to attribute the site's figure.
 
 Writes benchmarks/out/memory.json and prints a table. Memory does not depend on the machine's
 load (timings do: the seconds printed are only for orientation).
@@ -48,6 +49,8 @@ MB = 1024 * 1024
 PROBES = {
     "onnxruntime-web alone": {},
     "+ Pyodide": {"python": True},
+    "JSPI build, weights read from stored files": {"jspi": True},
+    "JSPI build + Pyodide": {"jspi": True, "python": True},
     "weights joined into one buffer": {"weights": "joined"},
     "bytes kept alive after load": {"keep": True},
     "prepacking disabled": {"extra": {"session.disable_prepacking": "1"}},

@@ -9,6 +9,8 @@
 //   extra: {...}        onnxruntime session config entries (over the manifest's)
 //   options: {...}      more onnxruntime session options (e.g. enableCpuMemArena: false)
 //   python: true        start the site's Pyodide too
+//   jspi: true          onnxruntime-web's JSPI build, each weight file handed over as the Blob
+//                       of its stored copy (the site's path where the browser has JSPI)
 import { argmax, serve } from "./rpc.js";
 import { fetchManifest, fetchOk, siteRoot } from "../site/assets/js/runtime/fetch.js";
 import { Model } from "../site/assets/js/runtime/model.js";
@@ -31,20 +33,28 @@ async function weights(manifest, how) {
       return { path, data };
     }));
   }
+  if (how === "stored") {
+    // Stored in the Cache API, then each handed over as the Blob of its stored copy.
+    const cache = await caches.open("memory-probe");
+    return Promise.all(files.map(async ({ path, shards }) => {
+      await cache.add(new URL(shards[0], siteRoot));
+      return { path, data: await (await cache.match(new URL(shards[0], siteRoot))).blob() };
+    }));
+  }
   if (files.some(({ shards }) => shards.length > 1)) return weights(manifest, "joined");  // no per-file layout
   return Promise.all(files.map(async ({ path, shards }) => ({ path, data: await bytesOf(shards[0]) })));
 }
 
 async function probe({ weights: how = "separate", keep = false, extra, options = {}, python: withPython = false,
-                       backend = "wasm", prompt, steps }) {
+                       jspi = false, backend = "wasm", prompt, steps }) {
   const manifest = await fetchManifest();
   const started = performance.now();
   if (withPython) python = await (await import("../site/assets/js/runtime/python.js")).loadPython(manifest);
-  const ort = await import(new URL(manifest.runtimes.onnxruntime + "ort.wasm.min.mjs", siteRoot).href);
+  const ort = await import(new URL(manifest.runtimes.onnxruntime + (jspi ? "ort.jspi.min.mjs" : "ort.wasm.min.mjs"), siteRoot).href);
   ort.env.wasm.wasmPaths = new URL(manifest.runtimes.onnxruntime, siteRoot).href;
   ort.env.wasm.numThreads = 1;
   let model = await bytesOf(manifest.onnx.model);
-  let externalData = await weights(manifest, how);
+  let externalData = await weights(manifest, jspi ? "stored" : how);
   const session = await ort.InferenceSession.create(model, {
     executionProviders: [backend], externalData, extra: { ...manifest.onnx.session_config, ...extra }, ...options });
   if (keep) kept.push(model, externalData);
