@@ -36,10 +36,11 @@ async function weights(manifest, how) {
   if (how === "stored") {
     // Stored in the Cache API, then each handed over as the Blob of its stored copy.
     const cache = await caches.open("memory-probe");
-    return Promise.all(files.map(async ({ path, shards }) => {
-      await cache.add(new URL(shards[0], siteRoot));
-      return { path, data: await (await cache.match(new URL(shards[0], siteRoot))).blob() };
-    }));
+    const stored = async (shard) => {
+      await cache.add(new URL(shard, siteRoot));
+      return (await cache.match(new URL(shard, siteRoot))).blob();
+    };
+    return Promise.all(files.map(async ({ path, shards }) => ({ path, data: new Blob(await Promise.all(shards.map(stored))) })));
   }
   if (files.some(({ shards }) => shards.length > 1)) return weights(manifest, "joined");  // no per-file layout
   return Promise.all(files.map(async ({ path, shards }) => ({ path, data: await bytesOf(shards[0]) })));

@@ -29,7 +29,7 @@ console.log(JSON.stringify({
   groups: loader.fileGroups(manifest),
   jspiGroups: loader.fileGroups(manifest, "jspi"),
   webgpuGroups: loader.fileGroups(manifest, "webgpu"),
-  ortBuilds: [model.chooseOrtBuild("wasm"), model.chooseOrtBuild("webgpu"),
+  ortBuilds: [model.chooseOrtBuild("wasm", { WebAssembly: {} }), model.chooseOrtBuild("webgpu"),
     model.chooseOrtBuild("wasm", { WebAssembly: { Suspending: function () {}, promising: () => {} } })],
   backends: await Promise.all([backend(manifest, "auto"), backend(manifest, undefined), backend(manifest, "wasm"),
     backend(manifest, "webgpu"), backend(manifest, "cuda"),
@@ -63,8 +63,8 @@ def test_loading_modules(site):
     assert set(listed) == set(loaded_files(manifest)) | only["jspi"] | only["webgpu"]
     assert set(result["jspiGroups"]["onnxruntime"]) == only["jspi"]
     assert set(result["webgpuGroups"]["onnxruntime"]) == only["webgpu"] - {manifest["onnx"]["webgpu"]["model"]}
-    # Node 20 has no JavaScript Promise Integration: the plain WASM build; WebGPU has its own;
-    # a WebAssembly with Suspending and promising gets the JSPI build.
+    # A WebAssembly without JavaScript Promise Integration gets the plain WASM build, one with
+    # Suspending and promising the JSPI build; WebGPU has its own.
     assert result["ortBuilds"] == ["wasm", "webgpu", "jspi"]
     # Node has no WebGPU: "auto" (the default) is WASM, asking for WebGPU is an error, as is a
     # backend that does not exist or WebGPU asked of a build without its graph.

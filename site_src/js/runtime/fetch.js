@@ -37,6 +37,14 @@ export async function fetchManifest() {
 
 // Files the loader already downloaded and verified, handed over once to whoever asks.
 const held = new Map();
+// Files whose stored copy this worker checked itself: read back and hashed, or stored after
+// hashing (the put answered). Only these may be read from storage in place of held bytes.
+const checkedInStorage = new Set();
+
+/** Whether the Cache API holds the copy of `path` that this worker verified (storedBlob). */
+export function storedAndChecked(path) {
+  return checkedInStorage.has(path);
+}
 
 /** Bytes of `path`: those the loader holds if it downloaded them, else a plain download. */
 export async function fetchBytes(path, onProgress) {
@@ -199,6 +207,7 @@ export class Downloader {
       const bytes = new Uint8Array(await within(response.arrayBuffer(), wait, new ArrayBuffer(0)));
       if (bytes.length === entry.bytes && await sha256Hex(bytes) === entry.sha256) {
         this.progress.add(bytes.length, false);
+        checkedInStorage.add(path);
         return bytes;
       }
     } catch { /* unreadable: treated like a damaged copy */ }
@@ -299,6 +308,8 @@ export class Downloader {
       const put = cache.put(contentKey(siteRoot, path, entry.sha256), new Response(bytes, { headers }));
       if (await within(put, this.options.stallMs, NO_ANSWER) === NO_ANSWER) {
         console.warn(`nexttoken: storage did not answer for ${path}; it will download again next visit`);
+      } else {
+        checkedInStorage.add(path);
       }
     } catch (err) {
       if (err?.name === "QuotaExceededError") {

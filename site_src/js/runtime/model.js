@@ -1,6 +1,6 @@
 // GPT-2 in onnxruntime-web: one prefill, then one-token steps that reuse the KV cache.
 // Tensor names and the cache layout come from the manifest, never from this file.
-import { fetchBytes, importVerified, release, siteRoot, verifiedScriptUrl } from "./fetch.js";
+import { fetchBytes, importVerified, release, siteRoot, storedAndChecked, verifiedScriptUrl } from "./fetch.js";
 import { storedBlob } from "./store.js";
 
 // onnxruntime-web's builds (export/site/assets.py vendors them): its module script, the module
@@ -64,20 +64,28 @@ export async function loadModel(manifest, onProgress, { backend = "wasm", ortBui
   return Object.assign(new Model(ort, inference, manifest), { backend, ortBuild, lazyWeights });
 }
 
+// How long the stored copies of the shards may take to be found, all of them together:
+// storage slower than this now gives way to the bytes the loader holds.
+const STORAGE_MS = 5000;
+
 /** {files, lazy}: one {path, data} per external-data file the graph names (manifest
  *  onnx.external_data.files): a file is one shard, unless a single tensor was larger than a
- *  shard, and only then are its pieces joined. `blobs`: a shard storage holds is handed over
- *  as a Blob of the stored file (the bytes the loader held for it are let go), which
- *  onnxruntime's JSPI build reads a tensor at a time; any other shard as its downloaded
- *  bytes. `lazy`: every shard came from storage, so no weight was held whole in memory. */
-async function weightFiles(manifest, onProgress, blobs) {
+ *  shard, and only then are its pieces joined. `fromStorage`: a shard whose stored copy this
+ *  load verified (storedAndChecked) is handed over as a Blob of that copy (the bytes the loader
+ *  held for it are let go), which onnxruntime's JSPI build reads a tensor at a time; any other
+ *  shard as its downloaded bytes. `lazy`: every shard came from storage, so no weight was held
+ *  whole in memory. */
+async function weightFiles(manifest, onProgress, fromStorage) {
+  const checked = fromStorage ? manifest.onnx.external_data.shards.filter(storedAndChecked) : [];
+  const stored = new Map(await Promise.all(checked.map(async (path) =>
+    [path, await storedBlob(siteRoot, path, manifest.files[path], STORAGE_MS)])));
   const out = [];
-  let lazy = true;
+  let lazy = fromStorage;
   for (const { location, shards } of manifest.onnx.external_data.files) {
     const parts = [];
     for (const path of shards) {
       const expected = manifest.files[path].bytes;
-      const part = (blobs && await storedBlob(siteRoot, path, manifest.files[path])) || await fetchBytes(path, onProgress);
+      const part = stored.get(path) || await fetchBytes(path, onProgress);
       const size = part.size ?? part.length;
       if (part instanceof Blob) {
         release([path]);

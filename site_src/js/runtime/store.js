@@ -111,9 +111,8 @@ export async function pruneFiles(root, manifest) {
 /**
  * The stored copy of `path` under `root` (entry: its manifest entry) as a Blob, or null when
  * storage does not hold it whole or does not answer within `ms`. The Blob is backed by the
- * stored file, so reading it holds one slice at a time in memory. Only the loader's Downloader
- * stores files, each after checking its sha256, under a key named by that hash, and it reads
- * them back through the same check on every load: ask after a load has verified the file.
+ * stored file, so reading it holds one slice at a time in memory. Only the size is checked
+ * here: ask only for a file whose stored copy this load verified (fetch.js storedAndChecked).
  */
 export async function storedBlob(root, path, entry, ms = 20000) {
   const read = async () => {
