@@ -7,6 +7,7 @@ import json
 import os
 import platform
 import statistics
+import time
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -94,6 +95,21 @@ def machine() -> dict:
         "onnxruntime-web": _npm_version(NODE_MODULES / "onnxruntime-web"),
         "pyodide": _npm_version(NODE_MODULES / "pyodide"),
     }
+
+
+# A 1-minute load average above this (on this project's 2-core machine) means other work skews
+# the timings: benchmarks/run.py waits for it before each step and does not publish a run above it.
+QUIET_LOAD = 1.5
+
+
+def wait_for_quiet(limit: float = QUIET_LOAD, patience_s: float = 900, poll_s: float = 5) -> float:
+    """Wait until the 1-minute load average is below ``limit`` (for at most ``patience_s``) and
+    return it: each step then starts once the previous step's own threads (2-thread runs hold a
+    2-core machine at a load near 2) have died down, and the figure says whether other work ran."""
+    deadline = time.monotonic() + patience_s
+    while (load := os.getloadavg()[0]) >= limit and time.monotonic() < deadline:
+        time.sleep(poll_s)
+    return load
 
 
 def write_json(path: Path, data) -> None:

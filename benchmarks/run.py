@@ -33,7 +33,7 @@ DEFAULT_OUT = ROOT / "benchmarks"
 DEFAULT_WORK = ROOT / "benchmarks" / "out" / "run"
 DEFAULT_TFJS = ROOT / "benchmarks" / "out" / "transformersjs"
 HUB_ID = re.compile(r"[\w.-]+/[\w.-]+")
-MAX_PUBLISHED_LOAD = 1.5  # a run whose 1-minute load average went higher is not published
+MAX_PUBLISHED_LOAD = common.QUIET_LOAD  # a run whose load average at a step's start went higher is not published
 RANDOM_MARKER = "RANDOM_WEIGHTS.txt"  # left in checkpoints this script made, so tables say so
 
 
@@ -164,7 +164,7 @@ def _details(measured: dict) -> dict:
 
 
 def _load_range(loads: list) -> str:
-    return f"{min(loads):.1f}–{max(loads):.1f} (1-minute, sampled at each step of the run)"
+    return f"{min(loads):.1f}–{max(loads):.1f} (1-minute, at the start of each step of the run)"
 
 
 def assemble(measured: dict, figures: dict, site: Path, source, random_weights: bool, settings,
@@ -216,10 +216,14 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     started = time.perf_counter()
 
-    loads = []  # the machine's 1-minute load average at each step: other work skews timings
+    # The machine's 1-minute load average as each step starts, once the previous step's own
+    # threads have died down (common.wait_for_quiet): what is left is other work, which skews
+    # timings. --quick checks the harness and does not wait.
+    loads = []
+    patience_s = 0 if args.quick else 900
 
     def log(message):
-        loads.append(os.getloadavg()[0])
+        loads.append(common.wait_for_quiet(patience_s=patience_s))
         print(f"[{time.perf_counter() - started:6.0f} s] {message}", flush=True)
 
     from export.errors import BuildError
