@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from export.errors import BuildError
-from export.model.onnx_export import VARIANT_CHOICES, ExportSettings
+from export.model.onnx_export import VARIANT_CHOICES, WEBGPU_CHOICES, ExportSettings
 from export.model.source import DEFAULT_MODEL
 from export.paths import CACHE, DIST
 from export.site.build import build, serve
@@ -33,10 +33,14 @@ def main(argv=None):
     parser.add_argument("--variant", choices=VARIANT_CHOICES, default="auto",
                         help="model weights: auto (default) picks the first variant, by memory at run time "
                              "then download, whose fidelity to float32 meets the bar (docs/export.md)")
+    parser.add_argument("--webgpu", choices=WEBGPU_CHOICES, default="auto",
+                        help="what readers with a GPU run on WebGPU: auto (default) takes the --variant's own "
+                             "WebGPU graph, or else the first faithful 4-/8-bit variant with its own shards; "
+                             "none runs WebAssembly everywhere (docs/export.md)")
     parser.add_argument("--port", type=int, default=8000, help="port for serve (default 8000)")
     args = parser.parse_args(argv)
     build_args = {"model": args.model, "revision": args.revision or None, "out": args.out, "cache_dir": args.cache_dir,
-                  "export_settings": ExportSettings(variant=args.variant)}
+                  "export_settings": ExportSettings(variant=args.variant), "webgpu": args.webgpu}
     try:
         if args.command == "serve":
             serve(port=args.port, **build_args)

@@ -20,10 +20,12 @@ PAGE = Path(__file__).resolve().parent / "pages" / "export_model.html"
 ENGINE_MODULES = ("model.js", "fetch.js", "progress.js", "store.js")
 
 
-def model_site(export, source, site: Path) -> Path:
-    """Write a model-only site for ``export`` into ``site`` (which must not exist)."""
+def model_site(export, source, site: Path, webgpu=None) -> Path:
+    """Write a model-only site for ``export`` into ``site`` (which must not exist). Its WebGPU
+    graph: ``webgpu``'s (an export of a variant with one), else ``export``'s own if it has one."""
     site.mkdir(parents=True)
-    onnx_file, shards, tokenizer, webgpu = copy_model(site, export)
+    webgpu = webgpu or (export if export.record.get("webgpu") else None)
+    onnx_file, shards, tokenizer, webgpu = copy_model(site, export, webgpu)
     manifest = build_manifest(site, model_entry(source, export), onnx_file, shards,
                               describe_graph(site / onnx_file), tokenizer, [], {}, tool_versions(), webgpu=webgpu)
     for package, files, dest, *_ in [v for v in assets.VENDOR if v[0] == "onnxruntime-web"]:  # WASM and WebGPU

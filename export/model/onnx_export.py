@@ -26,7 +26,7 @@ from pathlib import Path
 from export.model import fidelity
 from export.model import shard
 from export.errors import BuildError
-from export.model.quantize import AUTO_ORDER, RUNS_AS, VARIANTS, quantize_model
+from export.model.quantize import AUTO_ORDER, RUNS_AS, VARIANTS, WEBGPU_ORDER, quantize_model
 from export.model.source import ModelSource
 from export.model.last_position import keep_last_position
 from export.model.webgpu import WEBGPU_FILE, write_webgpu_graph
@@ -37,6 +37,8 @@ TOKENIZER_FILES = ("vocab.json", "merges.txt")
 TOOLS = ("optimum-onnx", "optimum", "transformers", "torch", "onnx", "onnxruntime")
 DONE_MARKER = "export.json"
 VARIANT_CHOICES = ("auto",) + VARIANTS
+# What a WebGPU reader runs (--webgpu): "auto", none, or a variant with a WebGPU graph.
+WEBGPU_CHOICES = ("auto", "none") + WEBGPU_ORDER
 # The modules that turn optimum's export into a variant: editing one invalidates cached variants.
 RECIPE = [Path(__file__).with_name(f"{name}.py") for name in ("dedup", "quantize", "blockq", "shard", "webgpu", "last_position")]
 
@@ -60,6 +62,11 @@ class Export:
     def variant(self) -> str:
         return self.record["settings"]["variant"]
 
+    @property
+    def faithful(self) -> bool:
+        """Judged now, not when cached, so a changed bar applies to cached exports too."""
+        return fidelity.Fidelity.from_dict(self.record["fidelity"]).faithful
+
 
 def tool_versions() -> dict:
     return {name: metadata.version(name) for name in TOOLS}
@@ -78,17 +85,53 @@ def export_model(source: ModelSource, cache_root: Path, settings: ExportSettings
     """Return the export for ``settings``; with variant "auto", the smallest faithful one."""
     if settings.variant not in VARIANT_CHOICES:
         raise BuildError(f"--variant {settings.variant}: unknown; choose one of {', '.join(VARIANT_CHOICES)}")
-    reference = _Reference(source, Path(cache_root), settings)
     candidates = AUTO_ORDER if settings.variant == "auto" else (settings.variant,)
+    # Nothing faithful: the last candidate (float32 under auto) is the closest there is.
+    return _first(source, Path(cache_root), settings, candidates)
+
+
+def export_webgpu(source: ModelSource, cache_root: Path, settings: ExportSettings, wasm: Export,
+                  choice: str = "auto") -> tuple:
+    """``(export, report)``: the export whose WebGPU graph (``model.webgpu.onnx``, 4-/8-bit
+    kernels) a WebGPU reader runs, or None (every reader runs ``wasm`` on WebAssembly), and the
+    build log's lines on it. "auto": ``wasm`` itself when it has one (the same shards), else the
+    first faithful variant of WEBGPU_ORDER that has a WebGPU graph (with its own shards, which
+    only WebGPU readers download), else None; a variant's name: that one, faithful or not
+    (a BuildError if it has no WebGPU graph); "none": None."""
+    if choice not in WEBGPU_CHOICES:
+        raise BuildError(f"--webgpu {choice}: unknown; choose one of {', '.join(WEBGPU_CHOICES)}")
+    if choice == "none":
+        return None, ["  none (--webgpu none): every reader runs WebAssembly"]
+    if choice in ("auto", wasm.variant) and wasm.record.get("webgpu"):
+        return wasm, [f"  {wasm.variant}: the WebAssembly variant's own WebGPU graph, on the same shards"]
+    candidates = WEBGPU_ORDER if choice == "auto" else (choice,)
+    # A variant gets a WebGPU graph only if some matrix is a whole number of its blocks.
+    usable = (lambda e: e.faithful and e.record.get("webgpu")) if choice == "auto" else (lambda e: True)
+    gpu = _first(source, Path(cache_root), replace(settings, variant=candidates[0]), candidates, usable,
+                 fallback=False)
+    if not gpu.record.get("webgpu") and choice != "auto":
+        raise BuildError(f"--webgpu {choice}: no matrix of this model is a whole number of {choice}'s blocks, so "
+                         "it has no WebGPU graph; choose --webgpu auto or none")
+    if not usable(gpu):
+        return None, [*gpu.report, f"  none is faithful with a WebGPU graph: WebGPU readers run {wasm.variant} "
+                                   "on WebAssembly"]
+    return gpu, [*gpu.report, f"  {gpu.variant} on its own shards, which only WebGPU readers download"]
+
+
+def _first(source, cache_root: Path, settings: ExportSettings, candidates: tuple,
+           accept=lambda export: export.faithful, fallback: bool = True):
+    """Export ``candidates`` in order until ``accept`` takes one and return it (or, none being
+    taken, the last one), with the report of every one tried; the returned one is marked as
+    chosen unless none was taken and ``fallback`` is False (it is then only the last tried)."""
+    reference = _Reference(source, cache_root, settings)
     results, fresh, chosen = {}, False, None
     for variant in candidates:
-        chosen = _export_variant(source, Path(cache_root), replace(settings, variant=variant), reference)
+        chosen = _export_variant(source, cache_root, replace(settings, variant=variant), reference)
         results[variant], fresh = chosen.record, fresh or chosen.fresh
-        # Judged now, not when cached, so a changed bar applies to cached exports too.
-        if fidelity.Fidelity.from_dict(chosen.record["fidelity"]).faithful:
+        if accept(chosen):
             break
-    # Nothing faithful: the last candidate (float32 under auto) is the closest there is.
-    chosen.fresh, chosen.report = fresh, fidelity.report_lines(results, chosen.variant, RUNS_AS)
+    mark = chosen.variant if fallback or accept(chosen) else None
+    chosen.fresh, chosen.report = fresh, fidelity.report_lines(results, mark, RUNS_AS)
     return chosen
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from export.site.manifest import read_manifest
+from export.site.manifest import graph_files, read_manifest
 from export.model.shard import inference_session
 from export.model.source import file_sha256
 
@@ -29,13 +29,12 @@ class OnnxLM:
         if graph not in ("wasm", "webgpu") or (graph == "webgpu" and not onnx.get("webgpu")):
             raise ValueError(f"graph must be 'wasm' or 'webgpu' (this site has {'a' if onnx.get('webgpu') else 'no'} "
                              f"WebGPU graph), not {graph!r}")
-        model_file = onnx["webgpu"]["model"] if graph == "webgpu" else onnx["model"]
-        shards = [self.root / rel for rel in onnx["external_data"]["shards"]]
+        model_file, *shards = [self.root / rel for rel in graph_files(self.manifest, graph)]
         for path in shards:  # what the page's loader checks before joining them
             entry = self.manifest["files"][path.relative_to(self.root).as_posix()]
             if path.stat().st_size != entry["bytes"] or file_sha256(path) != entry["sha256"]:
                 raise ValueError(f"{path} does not match manifest.json (size or sha256); rebuild the site")
-        self.inference = inference_session(self.root / model_file, shards, threads)
+        self.inference = inference_session(model_file, shards, threads)
         self.reset()
 
     def reset(self):

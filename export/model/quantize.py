@@ -30,6 +30,9 @@ HEAD_BITS = {"int8": 8, "q4": 4, "q4h8": 8}     # the tied embedding / LM head
 # What --variant auto tries, in order, keeping the first faithful one (fidelity first): least
 # memory at run time first (the weights a reader's tab holds), then the smaller download.
 AUTO_ORDER = ("q8", "q4", "q4h8", "int8", "fp32")
+# The variants with a WebGPU graph (export.webgpu computes on their blocks as stored), in the
+# order --webgpu auto tries them when the WebAssembly variant has none: AUTO_ORDER's.
+WEBGPU_ORDER = tuple(v for v in AUTO_ORDER if v in BITS)
 # Why each sits where it does in AUTO_ORDER: what the session holds, then the download.
 RUNS_AS = {"q8": "8-bit weights at run time", "q4": "float32 at run time, the smallest download",
            "q4h8": "float32 at run time, an 8-bit LM head", "int8": "float32 at run time", "fp32": "float32"}

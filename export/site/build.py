@@ -6,19 +6,20 @@ from pathlib import Path
 
 from export.errors import BuildError
 from export.figures import bake
-from export.model.onnx_export import ExportSettings, export_model, tool_versions
+from export.model.onnx_export import ExportSettings, export_model, export_webgpu, tool_versions
 from export.model.source import DEFAULT_MODEL, resolve
 from export.paths import CACHE, CONTENT, DIST, NODE_MODULES, SITE_SRC
 from export.site import assets
-from export.site.manifest import (build_manifest, describe_graph, download_bytes, sampling_schema, stamp_build_id,
-                                  write_manifest)
+from export.site.manifest import (build_manifest, describe_graph, download_bytes, loaded_files, sampling_schema,
+                                  stamp_build_id, write_manifest)
 from export.site.site_model import copy_model, model_entry
 from export.story import render
 
 
 def build(model=DEFAULT_MODEL, out=DIST, cache_dir=CACHE / "exports", log=print,
-          export_settings=ExportSettings(), revision=None):
-    """Build the whole site into ``out``; nothing in ``out`` changes unless every step succeeds."""
+          export_settings=ExportSettings(), revision=None, webgpu="auto"):
+    """Build the whole site into ``out``; nothing in ``out`` changes unless every step succeeds.
+    ``webgpu``: what a WebGPU reader runs (``export.model.onnx_export.export_webgpu``)."""
     out = Path(out)
     _check_output_dir(out)
     # Read and check every source before writing anything.
@@ -34,12 +35,14 @@ def build(model=DEFAULT_MODEL, out=DIST, cache_dir=CACHE / "exports", log=print,
     why = (" (--variant auto: tried by memory at run time, then download; the first faithful one is chosen)"
            if export_settings.variant == "auto" else "")
     log(f"fidelity to the float32 model on the fixed test texts{why}:\n" + "\n".join(export.report))
+    gpu_export, gpu_report = export_webgpu(source, Path(cache_dir), export_settings, export, webgpu)
+    log(f"WebGPU graph (--webgpu {webgpu}):\n" + "\n".join(gpu_report))
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a site is meant to be read
     try:
-        manifest = _write_site(staging, source, export, config, chapters, documents, env,
+        manifest = _write_site(staging, source, export, gpu_export, config, chapters, documents, env,
                                bake_cache=Path(cache_dir), log=log)
         _replace_dir(staging, out)
     except OSError as exc:
@@ -47,13 +50,15 @@ def build(model=DEFAULT_MODEL, out=DIST, cache_dir=CACHE / "exports", log=print,
                          "space or choose another --out") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    total = sum(f["bytes"] for f in manifest["files"].values())
-    log(f"built {out} ({total / 1e6:.1f} MB of model, tokenizer and Python)")
+    on_gpu = f", {sum(f['bytes'] for f in loaded_files(manifest, 'webgpu').values()) / 1e6:.1f} MB on WebGPU" \
+        if manifest["onnx"]["webgpu"] else ""
+    log(f"built {out}: a reader who loads the model downloads {download_bytes(manifest) / 1e6:.1f} MB on "
+        f"WebAssembly{on_gpu}")
     return manifest
 
 
-def _write_site(site, source, export, config, chapters, documents, env, bake_cache=None, log=print):
-    onnx_file, shards, tokenizer, webgpu = copy_model(site, export)
+def _write_site(site, source, export, gpu_export, config, chapters, documents, env, bake_cache=None, log=print):
+    onnx_file, shards, tokenizer, webgpu = copy_model(site, export, gpu_export)
     assets.copy_static(SITE_SRC, site, config.get("pages", ["index.html"]))
     python_files = assets.copy_python(SITE_SRC, site)
     vendored = assets.copy_vendor(NODE_MODULES, site, webgpu=webgpu is not None)

@@ -17,7 +17,8 @@ MANIFEST = "manifest.json"
 # 3: weights in external-data files of one or more shards (onnx.external_data.files);
 # 4: onnx.webgpu, the graph a WebGPU reader runs on the same shards (or null)
 # 5: runtimes.files of a third onnxruntime build, "onnxruntime-jspi" (ORT_BUILDS)
-FORMAT = 5
+# 6: onnx.webgpu names its own variant, fidelity and external_data (maybe another variant's shards)
+FORMAT = 6
 # The runtime group of each onnxruntime-web build (export.site.assets.VENDOR), by the build's
 # name (runtime/model.js BUILDS): a reader downloads one of them, the one model.js chooseOrtBuild picks.
 ORT_BUILDS = {"wasm": "onnxruntime", "jspi": "onnxruntime-jspi", "webgpu": "onnxruntime-webgpu"}
@@ -73,7 +74,7 @@ def file_entry(root: Path, relpath: str) -> dict:
 
 
 def build_manifest(root: Path, model: dict, onnx_file: str, shards: list, graph: dict, tokenizer: dict,
-                   python_files: list, runtimes: dict, tools: dict, sampling: dict = None, webgpu: str = None) -> dict:
+                   python_files: list, runtimes: dict, tools: dict, sampling: dict = None, webgpu: dict = None) -> dict:
     """Assemble the manifest for a site rooted at ``root`` (all paths relative to it).
 
     ``shards`` are the weight files in order (``export.shard``); ``onnx.external_data.files``
@@ -81,21 +82,25 @@ def build_manifest(root: Path, model: dict, onnx_file: str, shards: list, graph:
     tensor is larger than a shard). ``runtimes``: {path: {bytes, sha256, runtime}} of the
     vendored runtimes' files. ``sampling`` is ``sampling_schema``'s: the samplers' settings,
     from which the build renders the pages' controls and the figures' labels (None for a site
-    without the Python package). ``webgpu``: the graph that reads the same shards with 4-/8-bit
-    kernels on WebGPU (``export.webgpu``), None for a variant without one. The ``build_id`` is
-    pending until the pages are written (``stamp_build_id``).
+    without the Python package). ``webgpu``: {model, shards, variant, fidelity} of the graph a
+    WebGPU reader runs with 4-/8-bit kernels (``export.webgpu``; site_model.copy_model), on the
+    same shards or its own variant's, or None: ``onnx.webgpu`` then says which variant and which
+    external data it reads. The ``build_id`` is pending until the pages are written
+    (``stamp_build_id``).
     """
-    listed = [onnx_file, *shards, *tokenizer.values(), *python_files, *([webgpu] if webgpu else [])]
-    files = {rel: file_entry(root, rel) for rel in listed}
-    external = {"files": [{"location": location, "shards": parts} for location, parts in external_files(shards)],
-                "shards": list(shards),
-                "bytes": sum(files[rel]["bytes"] for rel in shards)}
+    gpu = [webgpu["model"], *webgpu["shards"]] if webgpu else []
+    listed = [onnx_file, *shards, *tokenizer.values(), *python_files, *gpu]
+    files = {rel: file_entry(root, rel) for rel in dict.fromkeys(listed)}
+    external = _external_data(shards, files)
+    if webgpu:
+        webgpu = {"model": webgpu["model"], "variant": webgpu["variant"], "fidelity": webgpu["fidelity"],
+                  "external_data": _external_data(webgpu["shards"], files)}
     return {
         "format": FORMAT,
         "build_id": PENDING_BUILD_ID,
         "model": model,
         "onnx": {"model": onnx_file, "external_data": external, "session_config": dict(SESSION_CONFIG),
-                 "webgpu": {"model": webgpu} if webgpu else None, **graph},
+                 "webgpu": webgpu or None, **graph},
         "tokenizer": tokenizer,
         "python": python_files,
         "sampling": sampling,
@@ -104,6 +109,13 @@ def build_manifest(root: Path, model: dict, onnx_file: str, shards: list, graph:
                      "files": runtimes},
         "tools": tools,
     }
+
+
+def _external_data(shards: list, files: dict) -> dict:
+    """Which external-data file the graph reads under which name, made of which shards (one,
+    unless a single tensor is larger than a shard), and their bytes."""
+    return {"files": [{"location": location, "shards": parts} for location, parts in external_files(shards)],
+            "shards": list(shards), "bytes": sum(files[rel]["bytes"] for rel in shards)}
 
 
 def stamp_build_id(root: Path, manifest: dict) -> str:
@@ -132,17 +144,27 @@ def stamp_build_id(root: Path, manifest: dict) -> str:
     return build_id
 
 
+def graph_files(manifest: dict, ort_build: str = "wasm") -> list:
+    """The graph onnxruntime-web's build ``ort_build`` runs and the shards it reads (runtime/model.js
+    ortBuildFiles): ``onnx.webgpu``'s for "webgpu", else ``onnx``'s."""
+    onnx = manifest["onnx"]
+    entry = onnx["webgpu"] if ort_build == "webgpu" else onnx
+    return [entry["model"], *entry["external_data"]["shards"]]
+
+
 def loaded_files(manifest: dict, ort_build: str = "wasm") -> dict:
     """{path: entry} of what a load with onnxruntime-web's build ``ort_build`` ("wasm", "jspi"
-    or "webgpu") downloads: every listed file and runtime but the other builds and the graph
-    it does not run (the page's fileGroups, runtime/loader.js)."""
+    or "webgpu") downloads: every listed file and runtime but the other builds' and the model
+    files it does not run (the page's fileGroups, runtime/loader.js)."""
     if ort_build not in ORT_BUILDS:
         raise ValueError(f"ort_build must be one of {', '.join(ORT_BUILDS)}, not {ort_build!r}")
-    gpu = manifest["onnx"].get("webgpu") or {}
-    other_graph = manifest["onnx"]["model"] if ort_build == "webgpu" else gpu.get("model")
+    if ort_build == "webgpu" and not manifest["onnx"].get("webgpu"):
+        raise ValueError("this build has no WebGPU graph (manifest onnx.webgpu is null)")
+    builds = ("wasm", "webgpu") if manifest["onnx"].get("webgpu") else ("wasm",)
+    other_model = {path for build in builds for path in graph_files(manifest, build)} - set(graph_files(manifest, ort_build))
     others = set(ORT_BUILDS.values()) - {ORT_BUILDS[ort_build]}
     runtimes = manifest.get("runtimes", {}).get("files", {})
-    return {**{path: f for path, f in manifest["files"].items() if path != other_graph},
+    return {**{path: f for path, f in manifest["files"].items() if path not in other_model},
             **{path: f for path, f in runtimes.items() if f.get("runtime") not in others}}
 
 

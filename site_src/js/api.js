@@ -113,12 +113,24 @@
 
   let cancelled = false;  // cancel() was called during this load: no restart
 
+  // Once WebGPU has failed to start here, later loads of the same build (this page's
+  // data-build) go straight to WebAssembly rather than failing and restarting again.
+  const WEBGPU_FAILED = "nexttoken:webgpu-failed";
+  const build = document.querySelector("script[data-build]")?.dataset.build;
+  const remembered = {  // localStorage may be denied (a third-party frame): then nothing is remembered
+    get: () => { try { return localStorage.getItem(WEBGPU_FAILED) === build; } catch { return false; } },
+    set: () => { try { localStorage.setItem(WEBGPU_FAILED, build); } catch { /* not remembered */ } },
+  };
+
   async function loadWithRestarts(options) {
     const object = typeof options === "object" && options !== null && !Array.isArray(options);
     // unresponsiveSeconds is the page's own option; the worker checks the others.
     const { unresponsiveSeconds, ...tuning } = object ? options : {};
     const seconds = unresponsiveSeconds > 0 ? unresponsiveSeconds : UNRESPONSIVE_SECONDS;
     let asked = object ? tuning : options ?? undefined;
+    if (build && (object || asked === undefined) && (asked?.backend ?? "auto") === "auto" && remembered.get()) {
+      asked = { ...asked, backend: "wasm" };
+    }
     const tried = new Set();
     cancelled = false;
     for (;;) {
@@ -130,6 +142,7 @@
         if (cancelled) throw Object.assign(new Error("Loading cancelled."), { code: "cancelled" });
         if (!restart || tried.has(err.code)) throw err;
         tried.add(err.code);
+        if (err.code === "webgpu") remembered.set();
         stopWorker(err);
         const message = restart.message(err);
         noticeListeners.forEach((fn) => fn({ type: "notice", code: "restarted", message }));
@@ -144,7 +157,8 @@
   let markReady;
   const api = {
     /** {backend: "wasm" | "webgpu", ortBuild: "wasm" | "jspi" | "webgpu" (onnxruntime-web's
-     *  build running it), lazyWeights (the weights were read from storage as the model loaded,
+     *  build running it), variant (the weights it runs: manifest model.variant, or on WebGPU
+     *  onnx.webgpu.variant), lazyWeights (the weights were read from storage as the model loaded,
      *  never held whole in memory: "jspi" with stored files), threads, isolated} once loaded. */
     info: null,
     /** "idle", "loading", "ready" or "failed". */

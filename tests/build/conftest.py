@@ -36,12 +36,23 @@ BLOCKED = ("int8", "q4", "q4h8")
 
 
 @pytest.fixture(scope="session")
-def wide_sites(export_cache, tmp_path_factory):
-    """The blocked variants of a 1-layer, width-128 random GPT-2, each a model-only site."""
-    from benchmarks.export_wasm import model_site
+def wide_source(tmp_path_factory):
     from tests.models import make_gpt2
 
-    source = resolve(str(make_gpt2(tmp_path_factory.mktemp("wide-gpt2"), **WIDE)))
+    return resolve(str(make_gpt2(tmp_path_factory.mktemp("wide-gpt2"), **WIDE)))
+
+
+@pytest.fixture(scope="session")
+def wide_exports(wide_source, export_cache):
+    """The blocked variants and q8 of a 1-layer, width-128 random GPT-2."""
+    return {variant: export_model(wide_source, export_cache, ExportSettings(variant=variant))
+            for variant in (*BLOCKED, "q8")}
+
+
+@pytest.fixture(scope="session")
+def wide_sites(wide_exports, wide_source, tmp_path_factory):
+    """The blocked variants of that model, each a model-only site."""
+    from benchmarks.export_wasm import model_site
+
     root = tmp_path_factory.mktemp("wide-sites")
-    return {variant: model_site(export_model(source, export_cache, ExportSettings(variant=variant)), source, root / variant)
-            for variant in BLOCKED}
+    return {variant: model_site(wide_exports[variant], wide_source, root / variant) for variant in BLOCKED}

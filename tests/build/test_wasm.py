@@ -10,7 +10,7 @@ from tests.models import gpt2_tokenizer
 PROMPT = "Once upon a time, in a quiet town by the sea,"
 
 
-@pytest.mark.parametrize("variant", ["fp32", "int8", "q4", "q4h8"])
+@pytest.mark.parametrize("variant", ["fp32", "int8", "q4", "q4h8", "q8"])
 def test_browser_matches_native(variant, variant_sites, browser):
     site = variant_sites[variant]
     ids = gpt2_tokenizer().encode(PROMPT)

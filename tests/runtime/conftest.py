@@ -24,14 +24,15 @@ FILES = ("(await import(new URL('assets/js/runtime/store.js', document.baseURI).
          ".cacheNames(new URL('.', document.baseURI)).files")
 
 
-def build_tiny_site(tiny_model, export_cache, tmp_path_factory, variant):
-    """The whole site built by build.py from the tiny model as ``variant``, its weights in several shards."""
+def build_tiny_site(tiny_model, export_cache, tmp_path_factory, variant, webgpu="auto"):
+    """The whole site built by build.py from the tiny model as ``variant`` (and ``webgpu`` as
+    build.py's --webgpu), its weights in several shards."""
     from export.site import build
     from export.model.onnx_export import ExportSettings
 
     out = tmp_path_factory.mktemp(f"runtime-site-{variant}") / "dist"
     build.build(model=str(tiny_model), out=out, cache_dir=export_cache, log=lambda *a: None,
-                export_settings=ExportSettings(variant=variant, shard_bytes=SMALL_SHARDS))
+                export_settings=ExportSettings(variant=variant, shard_bytes=SMALL_SHARDS), webgpu=webgpu)
     return out
 
 
@@ -45,6 +46,12 @@ def site(tiny_model, export_cache, tmp_path_factory):
 def q4_site(tiny_model, export_cache, tmp_path_factory):
     """The same as q4, a variant whose WebGPU graph reads every weight in blocks."""
     return build_tiny_site(tiny_model, export_cache, tmp_path_factory, "q4")
+
+
+@pytest.fixture(scope="session")
+def q8_site(tiny_model, export_cache, tmp_path_factory):
+    """q8 for WebAssembly; for WebGPU, q4's graph over q4's own shards (build.py --webgpu q4)."""
+    return build_tiny_site(tiny_model, export_cache, tmp_path_factory, "q8", webgpu="q4")
 
 
 def on_each_worker(context, visit, script, arg=None, times=None) -> list:

@@ -6,7 +6,9 @@ import re
 import subprocess
 from pathlib import Path
 
-from export.site.manifest import loaded_files, read_manifest
+import pytest
+
+from export.site.manifest import graph_files, loaded_files, read_manifest
 from tests.runtime.conftest import render_loader
 
 ENGINE = Path(__file__).resolve().parents[2] / "site_src" / "js" / "runtime"
@@ -50,7 +52,14 @@ def run_node(manifest_path):
     return json.loads(out.stdout)
 
 
-def test_loading_modules(site):
+@pytest.fixture(params=["int8", "q8"])
+def built(request):
+    """int8 (its WebGPU graph reads its shards) or q8 (WebGPU runs q4's graph and shards)."""
+    return request.getfixturevalue("site" if request.param == "int8" else "q8_site")
+
+
+def test_loading_modules(built):
+    site = built
     manifest = read_manifest(site)
     result = run_node(site / "manifest.json")
     groups = result["groups"]
@@ -59,10 +68,14 @@ def test_loading_modules(site):
     for name, ort_build in (("groups", "wasm"), ("jspiGroups", "jspi"), ("webgpuGroups", "webgpu")):
         assert sorted(sum(result[name].values(), [])) == sorted(loaded_files(manifest, ort_build)), ort_build
     only = {b: set(loaded_files(manifest, b)) - set(loaded_files(manifest)) for b in ("jspi", "webgpu")}
-    assert len(only["jspi"]) == 3 and len(only["webgpu"]) == 4
+    gpu_model = set(graph_files(manifest, "webgpu")) - set(graph_files(manifest, "wasm"))
+    assert len(only["jspi"]) == 3 and len(only["webgpu"] - gpu_model) == 3
+    assert len(gpu_model) == (1 if manifest["model"]["variant"] == "int8" else 1 + len(
+        manifest["onnx"]["webgpu"]["external_data"]["shards"]))  # the graph, or the graph and q4's shards
     assert set(listed) == set(loaded_files(manifest)) | only["jspi"] | only["webgpu"]
     assert set(result["jspiGroups"]["onnxruntime"]) == only["jspi"]
-    assert set(result["webgpuGroups"]["onnxruntime"]) == only["webgpu"] - {manifest["onnx"]["webgpu"]["model"]}
+    assert set(result["webgpuGroups"]["onnxruntime"]) == only["webgpu"] - gpu_model
+    assert set(result["webgpuGroups"]["model"]) == set(graph_files(manifest, "webgpu"))
     # A WebAssembly without JavaScript Promise Integration gets the plain WASM build, one with
     # Suspending and promising the JSPI build; WebGPU has its own.
     assert result["ortBuilds"] == ["wasm", "webgpu", "jspi"]

@@ -33,11 +33,8 @@ export function fileGroups(manifest, ortBuild = "wasm") {
   const runtimes = Object.entries(manifest.runtimes.files ?? {});
   const of = (name) => runtimes.filter(([, entry]) => entry.runtime === name).map(([path]) => path);
   const python = new Set([...manifest.python, ...Object.values(manifest.tokenizer)]);
-  const { graph, runtime } = ortBuildFiles(manifest, ortBuild);
-  const graphs = new Set([manifest.onnx.model, manifest.onnx.webgpu?.model]);
-  // Everything else in the manifest is the model (its graph, weights, shards, whatever their number).
-  const model = Object.keys(manifest.files).filter((path) => !python.has(path) && (path === graph || !graphs.has(path)));
-  return { python: [...of("pyodide"), ...python], onnxruntime: runtime, model };
+  const { graph, weights, runtime } = ortBuildFiles(manifest, ortBuild);
+  return { python: [...of("pyodide"), ...python], onnxruntime: runtime, model: [graph, ...weights.shards] };
 }
 
 const BACKENDS = ["auto", "wasm", "webgpu"];
@@ -159,7 +156,7 @@ export async function loadRuntime(options, { signal, onProgress, onNotice }) {
     const [py, loaded] = await Promise.all([python, model]);
     progress.report();
     pruneFiles(siteRoot, manifest).catch(() => {});  // files of builds no open tab runs
-    const info = { backend: loaded.backend, ortBuild: loaded.ortBuild, lazyWeights: loaded.lazyWeights,
+    const info = { backend: loaded.backend, ortBuild: loaded.ortBuild, variant: loaded.variant, lazyWeights: loaded.lazyWeights,
       threads: loaded.threads, isolated: self.crossOriginIsolated };
     for (const message of fallbacks({ ...info, oneThreadAsked: oneThread })) onNotice?.({ code: "fallback", message });
     return { manifest, model: loaded, ...py, info };

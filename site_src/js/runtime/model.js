@@ -37,10 +37,14 @@ async function onnxruntime(runtime, ortBuild) {
   return (ortModules[ortBuild] = ort);
 }
 
-/** The files onnxruntime-web's `ortBuild` needs beyond the shards: its graph and its own files. */
+/** What onnxruntime-web's build `ortBuild` runs: {graph, weights (its external_data: the
+ *  shards and the files they make), variant, runtime (the build's own files)}. The WebGPU
+ *  build runs manifest onnx.webgpu, on the same shards or on its own variant's. */
 export function ortBuildFiles(manifest, ortBuild) {
-  const graph = ortBuild === "webgpu" ? manifest.onnx.webgpu.model : manifest.onnx.model;
-  return { graph, runtime: BUILDS[ortBuild].map((name) => manifest.runtimes.onnxruntime + name) };
+  const { onnx } = manifest;
+  const { model: graph, external_data: weights, variant } = ortBuild === "webgpu"
+    ? onnx.webgpu : { ...onnx, variant: manifest.model.variant };
+  return { graph, weights, variant, runtime: BUILDS[ortBuild].map((name) => manifest.runtimes.onnxruntime + name) };
 }
 
 /** `runtime`: {backend, ortBuild, threads} as loader.js chose them. The bytes come from
@@ -51,8 +55,9 @@ export function ortBuildFiles(manifest, ortBuild) {
 export async function loadModel(manifest, onProgress, { backend = "wasm", ortBuild = chooseOrtBuild(backend), threads = 1 } = {}) {
   const ort = await onnxruntime(manifest.runtimes.onnxruntime, ortBuild);
   ort.env.wasm.numThreads = threads;
-  let model = await fetchBytes(ortBuildFiles(manifest, ortBuild).graph, onProgress);
-  let { files: externalData, lazy: lazyWeights } = await weightFiles(manifest, onProgress, ortBuild === "jspi");
+  const { graph, weights, variant } = ortBuildFiles(manifest, ortBuild);
+  let model = await fetchBytes(graph, onProgress);
+  let { files: externalData, lazy: lazyWeights } = await weightFiles(manifest, weights, onProgress, ortBuild === "jspi");
   // session_config: onnxruntime config entries the export relies on (export/model/shard.py)
   // logSeverityLevel 3: errors only (on WebGPU it would warn that shape operators run on the CPU, as designed).
   const options = { executionProviders: [backend], externalData, extra: { ...manifest.onnx.session_config }, logSeverityLevel: 3 };
@@ -61,27 +66,27 @@ export async function loadModel(manifest, onProgress, { backend = "wasm", ortBui
   }
   const inference = await ort.InferenceSession.create(model, options);
   model = externalData = null;  // onnxruntime holds its own copy now: let the bytes go
-  return Object.assign(new Model(ort, inference, manifest), { backend, ortBuild, lazyWeights });
+  return Object.assign(new Model(ort, inference, manifest), { backend, ortBuild, variant, lazyWeights });
 }
 
 // How long the stored copies of the shards may take to be found, all of them together:
 // storage slower than this now gives way to the bytes the loader holds.
 const STORAGE_MS = 5000;
 
-/** {files, lazy}: one {path, data} per external-data file the graph names (manifest
- *  onnx.external_data.files): a file is one shard, unless a single tensor was larger than a
+/** {files, lazy}: one {path, data} per external-data file the graph names (`weights`, its
+ *  manifest external_data): a file is one shard, unless a single tensor was larger than a
  *  shard, and only then are its pieces joined. `fromStorage`: a shard whose stored copy this
  *  load verified (storedAndChecked) is handed over as a Blob of that copy (the bytes the loader
  *  held for it are let go), which onnxruntime's JSPI build reads a tensor at a time; any other
  *  shard as its downloaded bytes. `lazy`: every shard came from storage, so no weight was held
  *  whole in memory. */
-async function weightFiles(manifest, onProgress, fromStorage) {
-  const checked = fromStorage ? manifest.onnx.external_data.shards.filter(storedAndChecked) : [];
+async function weightFiles(manifest, weights, onProgress, fromStorage) {
+  const checked = fromStorage ? weights.shards.filter(storedAndChecked) : [];
   const stored = new Map(await Promise.all(checked.map(async (path) =>
     [path, await storedBlob(siteRoot, path, manifest.files[path], STORAGE_MS)])));
   const out = [];
   let lazy = fromStorage;
-  for (const { location, shards } of manifest.onnx.external_data.files) {
+  for (const { location, shards } of weights.files) {
     const parts = [];
     for (const path of shards) {
       const expected = manifest.files[path].bytes;
