@@ -212,6 +212,6 @@ def markdown(results: dict) -> str:
 
 
 def summary(results: dict) -> str:
-    """The README's short form: the runtime comparison and the goals."""
-    parts = [_header, _runtime, _goals]
+    """The README's short form: the runtime comparison, peak memory and the goals."""
+    parts = [_header, _runtime, _memory, _goals]
     return "\n".join(line for part in parts for line in part(results)) + "\n"
