@@ -30,7 +30,7 @@ def test_plain_static_server_gives_isolation_and_threads(visit, site, tmp_path):
         assert page.evaluate("window.nexttoken.info") == info
         foreign = check_foreign_script(visit, tmp_path)
     # Chromium has JSPI: onnxruntime's JSPI build reads the weights from the stored files.
-    assert info == {"backend": "wasm", "ortBuild": "jspi", "lazyWeights": True, "threads": 2, "isolated": True}
+    assert info == {"backend": "wasm", "ortBuild": "jspi", "variant": "int8", "lazyWeights": True, "threads": 2, "isolated": True}
     assert len(ids) == 10
     # The main thread only passes messages: everything heavy runs in workers.
     assert long_tasks == []
@@ -81,7 +81,7 @@ def test_third_party_frame_falls_back_to_one_thread(visit, site, tmp_path):
             reloads = frame.evaluate("performance.getEntriesByType('navigation')[0].type")
     # This Chromium refuses a third-party frame the Cache API, so nothing was stored: the JSPI
     # build gets the downloaded bytes, as the plain build does.
-    assert info == {"backend": "wasm", "ortBuild": "jspi", "lazyWeights": False, "threads": 1, "isolated": False}
+    assert info == {"backend": "wasm", "ortBuild": "jspi", "variant": "int8", "lazyWeights": False, "threads": 1, "isolated": False}
     assert len(ids) == 3
     assert reloads == "navigate"  # the frame was not reloaded in a vain hope of isolation
     assert visit.errors == []
