@@ -44,7 +44,7 @@ TIMED_LOAD = """async () => {
     const info = await window.nexttoken.load();
     const ready = performance.now() - start;
     off();
-    return {info, python_ms: stages.python, ready_ms: ready};
+    return {info, python_ms: stages.python, ready_ms: ready, stages};
 }"""
 
 TIMED_GENERATE = """async ([prompt, n]) => {
@@ -164,6 +164,9 @@ def measure(browser, url, isolated, prompt_ids, steps):
         "info": network["info"],
         "pyodide_ready_network_ms": network["python_ms"], "session_ready_network_ms": network["ready_ms"],
         "pyodide_ready_cache_ms": cache["python_ms"], "session_ready_cache_ms": cache["ready_ms"],
+        "model_files_cache_ms": cache["stages"]["model-files"],
+        # When each runtime's files were in and verified, and when it was up (loader.js stages).
+        "stages_network_ms": network["stages"], "stages_cache_ms": cache["stages"],
         "prefill_10_ms": median(calls["prefill"]), "decode_ms_per_token": median(calls["decode"]),
         "generate_first_token_ms": generation["first_ms"],
         "generate_ms_per_token": median(generation["per_token"]),
@@ -178,6 +181,7 @@ ROWS = [("Pyodide ready, from network (ms)", "pyodide_ready_network_ms"),
         ("Session ready, from network (ms)", "session_ready_network_ms"),
         ("Pyodide ready, from cache (ms)", "pyodide_ready_cache_ms"),
         ("Session ready, from cache (ms)", "session_ready_cache_ms"),
+        ("Model's files read back and verified, from cache (ms)", "model_files_cache_ms"),
         ("Prefill, 10 tokens (ms)", "prefill_10_ms"),
         ("Decode, model call (ms/token, median)", "decode_ms_per_token"),
         ("Generate in the page (ms/token, median)", "generate_ms_per_token"),

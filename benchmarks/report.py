@@ -20,6 +20,7 @@ SITE_ROWS = [
     ("page_ready_network", "real page, Load to engine ready, from the network (ms)"),
     ("page_python_cache", "real page, Load to Pyodide up, from cache (ms)"),
     ("page_ready_cache", "real page, Load to engine ready, from cache (ms)"),
+    ("page_model_files_cache", "real page, Load to the model's files read back and verified, from cache (ms)"),
     ("sampling", "sampling recompute after a parameter change, Pyodide (ms)"),
     ("tokenizer", "tokenizer encode, 1,000 tokens, Pyodide (ms)"),
     ("run_ready", "Run pressed to first distribution, first visit (ms)"),
@@ -35,7 +36,8 @@ GOALS_MS = {"sampling": 5.0, "first_token": 150.0}
 # bench_runtime.py's figures (the real page's nexttoken.load(), runtimes in parallel) by row.
 RUNTIME_SCRIPT_ROWS = {"page_python_network": "pyodide_ready_network_ms",
                        "page_ready_network": "session_ready_network_ms",
-                       "page_python_cache": "pyodide_ready_cache_ms", "page_ready_cache": "session_ready_cache_ms"}
+                       "page_python_cache": "pyodide_ready_cache_ms", "page_ready_cache": "session_ready_cache_ms",
+                       "page_model_files_cache": "model_files_cache_ms"}
 VIEWPORTS = {"desktop 1280x900": (1280, 900), "phone 375x667": (375, 667)}
 # (key in bench_story.py's runs, label, scale, unit)
 STORY_ROWS = [("paint", "first contentful paint (ms)", 1, "ms"),

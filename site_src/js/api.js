@@ -251,8 +251,8 @@
      *  this is its peak); null before Python has loaded. Never loads anything. */
     memory: () => (worker ? request("memory") : Promise.resolve({ python_heap_bytes: null })),
     /** Listen to loading progress: fn({stage: "download", loaded, total, seconds_left}) in bytes
-     *  (seconds_left is null until there is a rate), and fn({stage: "python" | "model", ms})
-     *  when each runtime is up. */
+     *  (seconds_left is null until there is a rate), and fn({stage, ms}) when each runtime's
+     *  files are in and verified ("python-files", "model-files") and when it is up ("python", "model"). */
     onProgress(fn) { listeners.add(fn); return () => listeners.delete(fn); },
     /** Listen to notices that do not stop loading, e.g. storage full: fn({code, message}). */
     onNotice(fn) { noticeListeners.add(fn); return () => noticeListeners.delete(fn); },

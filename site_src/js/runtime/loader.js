@@ -126,7 +126,8 @@ export async function loadRuntime(options, { signal, onProgress, onNotice }) {
   await holdBuild(siteRoot, manifest).catch(() => {});
   downloader.expect([...groups.python, ...groups.onnxruntime, ...groups.model]);
   progress.report();
-  // Each runtime reports when it is up: {stage: "python" | "model", ms since the load began}.
+  // Each runtime reports when its files are in and verified ({stage: "python-files" |
+  // "model-files"}) and when it is up ({stage: "python" | "model"}), with ms since the load began.
   const started = performance.now();
   const ready = (stage) => (value) => {
     onProgress?.({ stage, ms: performance.now() - started });
@@ -137,13 +138,13 @@ export async function loadRuntime(options, { signal, onProgress, onNotice }) {
     // take them (module scripts run from blob: URLs of these bytes), and the runtimes' own
     // requests for them get these bytes, rather than fetching them again (fetch.js).
     serveHeldFiles();
-    const python = downloader.fetchAll(groups.python, { keep: false, hold: true })
+    const python = downloader.fetchAll(groups.python, { keep: false, hold: true }).then(ready("python-files"))
       .then(() => startUp("Python", loadPython(manifest), limit, threads)).then(ready("python"))
       .finally(() => release(groups.python));  // anything a runtime did not take
     const model = Promise.all([
       downloader.fetchAll(groups.onnxruntime, { keep: false, hold: true }),
       downloader.fetchAll(groups.model, { keep: false, hold: true }),
-    ]).then(() => startUp("the model", loadModel(manifest, null, { backend, ortBuild, threads }), limit, threads)
+    ]).then(ready("model-files")).then(() => startUp("the model", loadModel(manifest, null, { backend, ortBuild, threads }), limit, threads)
       .catch((err) => {
         // WebGPU chosen by the site whose start fails (a driver without a feature onnxruntime
         // needs, a lost device; not a failed download): api.js starts a fresh worker on

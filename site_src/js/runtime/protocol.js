@@ -23,7 +23,7 @@
 // | error | id, message, code | the request `id` failed: one line, no traceback |
 // | token | id, token | generate chose a token: its chip record |
 // | chosen | id, reply | choose chose its token: a session reply with the chip, no summary yet |
-// | progress | stage, loaded, total, seconds_left, ms | loading: bytes, or a runtime is up |
+// | progress | stage, loaded, total, seconds_left, ms | loading: bytes; a runtime's files in and verified ("python-files", "model-files"), or a runtime up ("python", "model") |
 // | notice | code, message | loading goes on despite it (e.g. storage full) |
 //
 // A session reply: {length, prompt_len, start, seed, n_ctx, notices, summary?, stages?, chips?}
