@@ -110,11 +110,14 @@
     webgpu: { options: { backend: "wasm" }, message: (err) => `${err.message}, so it runs on WebAssembly ` +
       "instead (each token takes longer)." },
   };
+  // A WebGPU start that only took too long (a slow first shader compile) is not remembered.
+  RESTARTS["webgpu-stuck"] = RESTARTS.webgpu;
 
   let cancelled = false;  // cancel() was called during this load: no restart
 
-  // Once WebGPU has failed to start here, later loads of the same build (this page's
-  // data-build) go straight to WebAssembly rather than failing and restarting again.
+  // Once WebGPU has failed to start here (not merely taken too long: "webgpu-stuck"), later
+  // loads of the same build (this page's data-build) go straight to WebAssembly rather than
+  // failing and restarting again.
   const WEBGPU_FAILED = "nexttoken:webgpu-failed";
   const build = document.querySelector("script[data-build]")?.dataset.build;
   const remembered = {  // localStorage may be denied (a third-party frame): then nothing is remembered
@@ -146,7 +149,8 @@
         stopWorker(err);
         const message = restart.message(err);
         noticeListeners.forEach((fn) => fn({ type: "notice", code: "restarted", message }));
-        if (restart.options) asked = { ...(object ? asked : {}), ...restart.options };
+        // Each restart keeps what earlier ones set (WebAssembly after WebGPU, one thread).
+        if (restart.options) asked = { ...(asked !== null && typeof asked === "object" ? asked : {}), ...restart.options };
       } finally {
         unwatch();
       }

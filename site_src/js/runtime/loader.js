@@ -109,6 +109,7 @@ function startUp(what, promise, ms, threads) {
  * onProgress({stage, ms}) as each runtime starts; onNotice({code, message}).
  */
 export async function loadRuntime(options, { signal, onProgress, onNotice }) {
+  const started = performance.now();
   checkSupport();
   const manifest = await fetchManifest();
   const { startUpMs, oneThread, backend: asked, ...downloads } = tuning(options ?? {});
@@ -128,7 +129,6 @@ export async function loadRuntime(options, { signal, onProgress, onNotice }) {
   progress.report();
   // Each runtime reports when its files are in and verified ({stage: "python-files" |
   // "model-files"}) and when it is up ({stage: "python" | "model"}), with ms since the load began.
-  const started = performance.now();
   const ready = (stage) => (value) => {
     onProgress?.({ stage, ms: performance.now() - started });
     return value;
@@ -150,7 +150,10 @@ export async function loadRuntime(options, { signal, onProgress, onNotice }) {
         // needs, a lost device; not a failed download): api.js starts a fresh worker on
         // WebAssembly, which frees what the WebGPU build holds.
         if (backend !== "webgpu" || asked === "webgpu" || stop.signal.aborted) throw err;
-        throw new LoadError("webgpu", `WebGPU could not run the model here (${String(err?.message ?? err).slice(0, 200)})`);
+        // "webgpu-stuck": it only took too long, which the page does not hold against WebGPU next time.
+        const stuck = err?.code === "startup" || err?.code === "startup-threads";
+        throw new LoadError(stuck ? "webgpu-stuck" : "webgpu",
+          `WebGPU could not run the model here (${String(err?.message ?? err).slice(0, 200)})`);
       }))
       .then(ready("model"))
       .finally(() => release(groups.onnxruntime));
