@@ -92,7 +92,7 @@ def main(argv=None) -> int:
         print(f"error: --site {args.site} holds no built site (no manifest.json); build one with "
               "build.py --out or run benchmarks/run.py first", file=sys.stderr)
         return 1
-    threads_all = max(1, min(4, os.cpu_count() or 1))  # as the site's threadCount()
+    threads_all = max(1, min(4, len(os.sched_getaffinity(0))))  # as the site's threadCount()
     results = measure(args.site, args.rounds, args.steps, threads_all)
     common.write_json(args.out, results)
     print(table(results))

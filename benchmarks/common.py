@@ -105,7 +105,9 @@ QUIET_LOAD = 1.5
 def wait_for_quiet(limit: float = QUIET_LOAD, patience_s: float = 900, poll_s: float = 5) -> float:
     """Wait until the 1-minute load average is below ``limit`` (for at most ``patience_s``) and
     return it: each step then starts once the previous step's own threads (2-thread runs hold a
-    2-core machine at a load near 2) have died down, and the figure says whether other work ran."""
+    2-core machine at a load near 2) have died down. A figure at or above ``limit`` means the
+    machine never quieted down; one below it still allows some other work during the step,
+    which the load average cannot tell apart from the benchmark's own."""
     deadline = time.monotonic() + patience_s
     while (load := os.getloadavg()[0]) >= limit and time.monotonic() < deadline:
         time.sleep(poll_s)

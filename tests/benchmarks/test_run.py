@@ -72,3 +72,16 @@ def test_cells_show_median_then_range_and_summaries_refuse_nothing():
     assert report.cell(summarize([1.0, 2.0, 3.0])) == "2.00 (1.00–3.00)"
     with pytest.raises(ValueError, match="recorded nothing"):
         summarize([])
+
+
+def test_a_step_waits_for_the_machine_to_quiet_down(monkeypatch):
+    """wait_for_quiet polls the load average until it is below the limit, or gives up after its
+    patience and returns the last figure (which then keeps the run from being published)."""
+    from benchmarks import common
+
+    loads = iter([2.4, 1.9, 1.2, 0.8])
+    monkeypatch.setattr(common.os, "getloadavg", lambda: (next(loads), 0.0, 0.0))
+    monkeypatch.setattr(common.time, "sleep", lambda s: None)
+    assert common.wait_for_quiet(limit=1.5, patience_s=60) == 1.2
+    loads = iter([2.4, 1.9])
+    assert common.wait_for_quiet(limit=1.5, patience_s=0) == 2.4
