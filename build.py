@@ -5,6 +5,7 @@
     python build.py --model ./my-gpt2    # a local GPT-2-family checkpoint instead
     python build.py --model random       # GPT-2 small with random weights, made locally (no Hub)
     python build.py --revision COMMIT    # pin the Hub model to a commit (or a branch or tag)
+    python build.py --webgpu q4h8        # what readers with a GPU run (default auto; none: WebAssembly only)
     python build.py serve                # build, then serve on http://127.0.0.1:8000/
 """
 import argparse
